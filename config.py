@@ -1,0 +1,28 @@
+"""Committed defaults. No secrets here: instance/config.py and FEEDBACK_* variables override."""
+
+
+class Config:
+    """Defaults for every deployment; create_app() layers instance and environment on top."""
+
+    # None means "not configured": create_app() refuses to start outside debug and testing.
+    SECRET_KEY: str | None = None
+    # None means an SQLite file in the instance folder; production sets a postgresql+psycopg URL.
+    DATABASE_URL: str | None = None
+    # Every QR code and printed link is built from this, never from the request's host.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    # The survey opens this long before a meeting starts and closes this long after it ends.
+    SURVEY_OPENS_MINUTES_BEFORE = 60
+    SURVEY_CLOSES_DAYS_AFTER = 14
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+
+    # A resident may leave the survey open for a long time; the token lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Remembers which surveys this browser has answered, to catch a second answer from one phone.
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 31

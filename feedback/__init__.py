@@ -1,0 +1,43 @@
+"""Trygghetsdialog: citizen dialogues on safety, from schedule to QR poster to answers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from feedback import auth, cli, db, i18n, public, staff
+
+# Values that mean "nobody set a secret key"; a deployment must not run with one of these.
+_PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config.py, then instance/config.py, then FEEDBACK_* variables."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.config.from_object("config.Config")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("FEEDBACK")
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["DATABASE_URL"] is None:
+        path = os.path.join(app.instance_path, "feedback.sqlite")
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    if app.config["SECRET_KEY"] in _PLACEHOLDER_KEYS and not (app.debug or app.testing):
+        raise RuntimeError(
+            "No SECRET_KEY configured. Set FEEDBACK_SECRET_KEY or SECRET_KEY in "
+            "instance/config.py (`make instance/config.py` writes a random one)."
+        )
+    app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    public.init_app(app)
+    staff.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,215 @@
+"""Command-line interface: `flask --app wsgi db|schedule|seed|meetings|users|export ...`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from feedback import db, questionnaire
+from feedback.auth import ROLES, bootstrap_admin, create_user
+from feedback.export import csv_lines
+from feedback.links import meeting_links
+from feedback.meetings import (
+    MeetingFields,
+    get_or_create_district,
+    import_meetings,
+    list_districts,
+    list_meetings,
+    local,
+)
+from feedback.models import Meeting
+from feedback.responses import response_rows
+from feedback.schedule import ParsedMeeting, parse_schedule
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+schedule_cli = AppGroup("schedule", help="Meeting schedules in the published text format.")
+seed_cli = AppGroup("seed", help="Load published data.")
+meetings_cli = AppGroup("meetings", help="Scheduled meetings.")
+users_cli = AppGroup("users", help="Staff accounts.")
+export_cli = AppGroup("export", help="Exports for analysts.")
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic's config for migrations/, bound to the app's database."""
+    folder = Path(current_app.root_path).parent / "migrations"
+    config = AlembicConfig(str(folder / "alembic.ini"))
+    config.set_main_option("script_location", str(folder))
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    with db.engine().begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    with db.engine().begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    with db.engine().begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.revision(config, message=message, autogenerate=True)
+
+
+def _rows_to_fields(rows: list[ParsedMeeting]) -> tuple[list[MeetingFields], list[ParsedMeeting]]:
+    """The rows complete enough to schedule, and the rest."""
+    complete, incomplete = [], []
+    for row in rows:
+        if row.date and row.start and row.end and row.district and row.place:
+            complete.append(
+                MeetingFields(row.district, row.date, row.start, row.end, row.place, row.address)
+            )
+        else:
+            incomplete.append(row)
+    return complete, incomplete
+
+
+def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
+    session = db.session()
+    known = [d.name for d in list_districts(session)]
+    places = session.scalars(select(Meeting.place).distinct()).all()
+    rows = parse_schedule(text, year, known, places)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            data = row.as_json()
+            line = f"{data['date']} {data['start']}–{data['end']} {data['district']}, {data['place']}"
+            click.echo(line + (f", {row.address}" if row.address else ""))
+            for warning in row.warnings:
+                click.echo(f"  ! {warning}")
+    fields, incomplete = _rows_to_fields(rows)
+    for row in incomplete:
+        click.echo(f"Skipped, incomplete: {row.source}", err=True)
+    if dry_run:
+        click.echo(f"Dry run: {len(fields)} meetings understood, nothing stored.", err=True)
+        return
+    result = import_meetings(session, fields)
+    session.commit()
+    click.echo(f"{len(result.created)} created, {len(result.existing)} already scheduled.", err=True)
+
+
+@schedule_cli.command("import")
+@click.argument("file", type=click.File(encoding="utf-8"))
+@click.option("--year", type=click.IntRange(1900, 2100), required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON array.")
+def schedule_import(file: click.File, year: int, dry_run: bool, as_json: bool) -> None:
+    """Import meetings from FILE in the published text format ('-' for standard input)."""
+    _import_text(file.read(), year, dry_run, as_json)  # type: ignore[attr-defined]
+
+
+@seed_cli.command("borlange")
+def seed_borlange() -> None:
+    """Load Borlänge's districts and its published 2019 schedule; safe to run again."""
+    seeds = resources.files("feedback") / "seeds"
+    data = json.loads((seeds / "borlange.json").read_text(encoding="utf-8"))
+    for name in data["districts"]:
+        get_or_create_district(db.session(), name)
+    text = (seeds / data["schedule"]).read_text(encoding="utf-8")
+    _import_text(text, data["year"], dry_run=False, as_json=False)
+
+
+@meetings_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def meetings_list(as_json: bool) -> None:
+    """Every meeting with its code and absolute links."""
+    items = []
+    for meeting in list_meetings(db.session()):
+        start, end = local(meeting.starts_at), local(meeting.ends_at)
+        items.append(
+            {
+                "id": meeting.id,
+                "code": meeting.code,
+                "district": meeting.district.name,
+                "date": start.date().isoformat(),
+                "start": start.strftime("%H:%M"),
+                "end": end.strftime("%H:%M"),
+                "place": meeting.place,
+                "address": meeting.address,
+                "cancelled": meeting.is_cancelled,
+                **meeting_links(meeting),
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        click.echo(
+            f"{item['date']} {item['start']}–{item['end']}  {item['code']}  "
+            f"{item['district']}, {item['place']}  {item['survey_url']}"
+        )
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def users_create(email: str, role: str) -> None:
+    """Create a staff account; the password comes from FEEDBACK_NEW_PASSWORD or a prompt."""
+    password = os.environ.get("FEEDBACK_NEW_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        create_user(db.session(), email, password, role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session().commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@users_cli.command("bootstrap")
+@click.option("--email", default="admin@example.org", show_default=True)
+def users_bootstrap(email: str) -> None:
+    """Create the first admin, printing its password once; does nothing if any user exists."""
+    password = bootstrap_admin(db.session(), email)
+    db.session().commit()
+    if password is None:
+        click.echo("Staff accounts exist already; no admin created.")
+    else:
+        click.echo(f"Created the first admin.\n  e-mail:   {email}\n  password: {password}")
+        click.echo("The password is shown only this once. Log in at /login and keep it safe.")
+
+
+@export_cli.command("responses")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Default: stdout.")
+def export_responses(out: str | None) -> None:
+    """Every response as CSV, the same file as the web download."""
+    lines = csv_lines(response_rows(db.session()), questionnaire.column_keys())
+    if out is None:
+        for line in lines:
+            sys.stdout.write(line)
+        return
+    with open(out, "w", encoding="utf-8", newline="") as file:
+        file.writelines(lines)
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    for group in (db_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,93 @@
+"""The database: declarative base with a naming convention, and one session per app context."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC, also on SQLite, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets foreign keys and working savepoints."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Give the app an engine and a session factory; close the session after each context."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["feedback.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def session() -> Session:
+    """The session of the current app context."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["feedback.sessionmaker"]()
+    db_session: Session = g.db_session
+    return db_session
+
+
+def engine() -> Engine:
+    """The engine of the current app."""
+    factory: sessionmaker[Session] = current_app.extensions["feedback.sessionmaker"]
+    bound = factory.kw["bind"]
+    assert isinstance(bound, Engine)
+    return bound
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

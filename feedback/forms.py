@@ -1,0 +1,144 @@
+"""WTForms for staff and residents; the survey form is built from the questionnaire data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms import Form as PlainForm
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from feedback.meetings import MeetingFields
+from feedback.questionnaire import Questionnaire
+
+REQUIRED = _l("Fyll i fältet.")
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    """E-mail and password."""
+
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(REQUIRED)])
+
+
+class ConfirmForm(FlaskForm):  # type: ignore[misc]
+    """A button that only carries the CSRF token: log out, cancel a meeting."""
+
+
+LogoutForm = ConfirmForm
+
+
+class _MeetingFieldsMixin:
+    """The fields a meeting is made of, shared by the meeting form and each import row."""
+
+    day = DateField(_l("Datum"), validators=[InputRequired(_l("Ange ett datum, till exempel 2019-02-21."))])
+    start = TimeField(_l("Börjar"), validators=[InputRequired(_l("Ange en tid, till exempel 18:00."))])
+    end = TimeField(_l("Slutar"), validators=[InputRequired(_l("Ange en tid, till exempel 20:00."))])
+    place = StringField(_l("Samlingsplats"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
+
+    def validate_end(self, field: Any) -> None:
+        """The meeting must end after it starts."""
+        start = self.start.data  # type: ignore[attr-defined]
+        if start is not None and field.data is not None and field.data <= start:
+            raise ValueError(_l("Sluttiden måste vara efter starttiden."))
+
+    def meeting_fields(self, district: str) -> MeetingFields:
+        """The validated values as MeetingFields."""
+        return MeetingFields(
+            district=district,
+            day=self.day.data,  # type: ignore[attr-defined]
+            start=self.start.data,  # type: ignore[attr-defined]
+            end=self.end.data,  # type: ignore[attr-defined]
+            place=self.place.data,  # type: ignore[attr-defined]
+            address=self.address.data,  # type: ignore[attr-defined]
+        )
+
+
+class MeetingForm(_MeetingFieldsMixin, FlaskForm):  # type: ignore[misc]
+    """Create or edit a meeting."""
+
+    district = SelectField(_l("Kommundel"), coerce=int, validators=[InputRequired(REQUIRED)])
+
+
+class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
+    """One meeting the importer understood, for staff to correct or drop."""
+
+    include = BooleanField(_l("Importera"), default=True)
+    district = StringField(_l("Kommundel"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    weekday_ok = HiddenField()
+    warnings = HiddenField()
+    source = HiddenField()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A dropped row needs no valid values."""
+        if not self.include.data:
+            return True
+        return bool(super().validate(extra_validators))
+
+
+class ImportForm(FlaskForm):  # type: ignore[misc]
+    """Pasted schedule text, then the rows understood from it."""
+
+    text = TextAreaField(_l("Schemat, inklistrat som det publicerades"), validators=[DataRequired(REQUIRED)])
+    year = IntegerField(
+        _l("År"),
+        default=lambda: date.today().year,
+        validators=[InputRequired(REQUIRED), NumberRange(2000, 2100, _l("Ange ett år mellan 2000 och 2100."))],
+    )
+    rows = FieldList(FormField(ImportRowForm))
+
+
+def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
+    """A form class with one field per question, named by the question's key."""
+
+    class SurveyForm(FlaskForm):  # type: ignore[misc]
+        submission_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+        def answers(self) -> dict[str, str]:
+            """The given answers by question key; unanswered questions are left out."""
+            return {
+                q.key: (self[q.key].data or "").strip()
+                for q in questionnaire.questions
+                if (self[q.key].data or "").strip()
+            }
+
+    for question in questionnaire.questions:
+        field: Any
+        if question.kind == "choice":
+            validators: list[Any] = (
+                [InputRequired(_l("Välj ett svar på frågan."))] if question.required else [Optional()]
+            )
+            field = RadioField(
+                question.label(language),
+                choices=[(o.code, o.label(language)) for o in question.options],
+                validators=validators,
+                validate_choice=True,
+            )
+        else:
+            field = TextAreaField(
+                question.label(language),
+                validators=[
+                    Optional(),
+                    Length(max=question.max_length, message=_l("Svaret får vara högst %(max)d tecken.")),
+                ],
+            )
+        setattr(SurveyForm, question.key, field)
+    return SurveyForm

@@ -1,0 +1,35 @@
+"""Absolute links built from the configured public base URL, never from the request's host."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from feedback.models import Meeting
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The absolute URL of an endpoint under PUBLIC_BASE_URL; works outside requests too."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    url: str = adapter.build(endpoint, values, force_external=True)
+    return url
+
+
+def survey_url(meeting: Meeting) -> str:
+    """The short link a poster prints and its QR code encodes: https://host/s/K7QX2MA."""
+    return public_url("public.survey", code=meeting.code)
+
+
+def meeting_links(meeting: Meeting) -> dict[str, str]:
+    """Every absolute link a script may want for a meeting."""
+    return {
+        "survey_url": survey_url(meeting),
+        "poster_url": public_url("staff.poster", meeting_id=meeting.id),
+        "qr_png_url": public_url("staff.qr_png", meeting_id=meeting.id),
+        "qr_svg_url": public_url("staff.qr_svg", meeting_id=meeting.id),
+    }

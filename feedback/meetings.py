@@ -1,0 +1,192 @@
+"""Meetings and districts: creating, importing and cancelling them, and their survey window."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback.models import District, Meeting, utcnow
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+# No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a poster is typed without doubt.
+CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
+CODE_LENGTH = 7  # 23**7 = 3.4 billion codes: not guessable, and the QR code stays small
+
+
+def new_code() -> str:
+    """A random meeting code from the unambiguous alphabet."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def local_datetime(day: date, clock: time) -> datetime:
+    """A Stockholm wall-clock date and time as an aware datetime."""
+    return datetime.combine(day, clock, tzinfo=LOCAL_TZ)
+
+
+def local(moment: datetime) -> datetime:
+    """An aware datetime in Stockholm time."""
+    return moment.astimezone(LOCAL_TZ)
+
+
+@dataclass(frozen=True)
+class SurveyWindow:
+    """When residents can answer a meeting's survey."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the survey takes answers at this moment."""
+        return self.opens_at <= now < self.closes_at
+
+
+def survey_window(meeting: Meeting, opens_minutes_before: int, closes_days_after: int) -> SurveyWindow:
+    """The window around a meeting in which its survey takes answers."""
+    return SurveyWindow(
+        opens_at=meeting.starts_at - timedelta(minutes=opens_minutes_before),
+        closes_at=meeting.ends_at + timedelta(days=closes_days_after),
+    )
+
+
+def find_by_code(session: Session, code: str) -> Meeting | None:
+    """The meeting with this code, ignoring case and surrounding blanks."""
+    return session.scalar(select(Meeting).where(Meeting.code == code.strip().upper()))
+
+
+def next_meeting(session: Session, now: datetime) -> Meeting | None:
+    """The next meeting that has not started and is not cancelled."""
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.starts_at > now, Meeting.cancelled_at.is_(None))
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+def list_meetings(
+    session: Session, *, district_id: int | None = None, year: int | None = None
+) -> Sequence[Meeting]:
+    """Meetings by start time, optionally of one district or one (Stockholm) year."""
+    query = select(Meeting).join(Meeting.district).order_by(Meeting.starts_at, District.name)
+    if district_id is not None:
+        query = query.where(Meeting.district_id == district_id)
+    if year is not None:
+        query = query.where(
+            Meeting.starts_at >= local_datetime(date(year, 1, 1), time()),
+            Meeting.starts_at < local_datetime(date(year + 1, 1, 1), time()),
+        )
+    return session.scalars(query).all()
+
+
+def list_districts(session: Session) -> Sequence[District]:
+    """Every district, by name."""
+    return session.scalars(select(District).order_by(District.name)).all()
+
+
+def find_district(session: Session, name: str) -> District | None:
+    """The district with this name, in any case and spacing."""
+    # Compared in Python: SQLite's lower() leaves Å, Ä and Ö alone. There are few districts.
+    wanted = " ".join(name.split()).casefold()
+    return next((d for d in list_districts(session) if d.name.casefold() == wanted), None)
+
+
+def get_or_create_district(session: Session, name: str) -> District:
+    """The district with this name (any case), created if new."""
+    name = " ".join(name.split())
+    district = find_district(session, name)
+    if district is None:
+        district = District(name=name)
+        session.add(district)
+        session.flush()
+    return district
+
+
+@dataclass(frozen=True)
+class MeetingFields:
+    """What staff say about a meeting, in Stockholm wall-clock time."""
+
+    district: str
+    day: date
+    start: time
+    end: time
+    place: str
+    address: str | None
+
+
+def _find_existing(session: Session, district: District, starts_at: datetime) -> Meeting | None:
+    return session.scalar(
+        select(Meeting).where(Meeting.district_id == district.id, Meeting.starts_at == starts_at)
+    )
+
+
+def create_meeting(session: Session, fields: MeetingFields) -> Meeting:
+    """Schedule a meeting with a fresh code."""
+    meeting = Meeting(code=_unused_code(session))
+    _apply(session, meeting, fields)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def update_meeting(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
+    """Change a meeting's district, time or place; its code and poster stay valid."""
+    _apply(session, meeting, fields)
+    session.flush()
+
+
+def cancel_meeting(session: Session, meeting: Meeting) -> None:
+    """Mark a meeting cancelled; its survey closes, its answers stay."""
+    if meeting.cancelled_at is None:
+        meeting.cancelled_at = utcnow()
+    session.flush()
+
+
+def is_taken(session: Session, fields: MeetingFields, ignore: Meeting | None = None) -> bool:
+    """Whether another meeting already holds this district and start time."""
+    district = find_district(session, fields.district)
+    if district is None:
+        return False
+    existing = _find_existing(session, district, local_datetime(fields.day, fields.start))
+    return existing is not None and existing is not ignore
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    created: list[Meeting]
+    existing: list[Meeting]
+
+
+def import_meetings(session: Session, rows: Iterable[MeetingFields]) -> ImportResult:
+    """Create the meetings not already scheduled; importing the same rows twice creates nothing."""
+    result = ImportResult(created=[], existing=[])
+    for fields in rows:
+        district = get_or_create_district(session, fields.district)
+        existing = _find_existing(session, district, local_datetime(fields.day, fields.start))
+        if existing is None:
+            result.created.append(create_meeting(session, fields))
+        else:
+            result.existing.append(existing)
+    return result
+
+
+def _apply(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
+    meeting.district = get_or_create_district(session, fields.district)
+    meeting.starts_at = local_datetime(fields.day, fields.start)
+    meeting.ends_at = local_datetime(fields.day, fields.end)
+    meeting.place = fields.place.strip()
+    meeting.address = (fields.address or "").strip() or None
+
+
+def _unused_code(session: Session) -> str:
+    while True:
+        code = new_code()
+        if session.scalar(select(Meeting.id).where(Meeting.code == code)) is None:
+            return code

@@ -1,0 +1,113 @@
+"""What residents see: the survey behind each meeting's QR code, and the error pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback import db, questionnaire
+from feedback.forms import survey_form
+from feedback.meetings import SurveyWindow, find_by_code, next_meeting, survey_window
+from feedback.models import Meeting, utcnow
+from feedback.responses import record_response
+
+bp = Blueprint("public", __name__)
+csrf = CSRFProtect()
+# The browser session remembers which surveys it has answered: strictly necessary, no consent.
+ANSWERED = "answered"
+
+
+def window_of(meeting: Meeting) -> SurveyWindow:
+    """The configured survey window of a meeting."""
+    return survey_window(
+        meeting,
+        current_app.config["SURVEY_OPENS_MINUTES_BEFORE"],
+        current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
+    )
+
+
+def language() -> str:
+    """The language the page speaks."""
+    return str(get_locale() or "sv")
+
+
+def _meeting_or_404(code: str) -> Meeting:
+    meeting = find_by_code(db.session(), code)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/")
+def index() -> str:
+    """A short start page: what this is, and the way in for staff."""
+    return render_template("public/index.html")
+
+
+@bp.route("/s/<code>", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one re-shows the answers, not a 400
+def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
+    """The survey for one meeting: a plain form, posted back here."""
+    meeting = _meeting_or_404(code)
+    window = window_of(meeting)
+    now = utcnow()
+    if meeting.is_cancelled or not window.is_open(now):
+        upcoming = next_meeting(db.session(), now)
+        return render_template(
+            "public/closed.html", meeting=meeting, window=window, now=now, upcoming=upcoming
+        )
+    if meeting.code in session.get(ANSWERED, []):
+        return render_template("public/answered.html", meeting=meeting)
+
+    current = questionnaire.current()
+    form = survey_form(current, language())()
+    if form.validate_on_submit():
+        record_response(db.session(), meeting, current, form.answers(), form.submission_key.data)
+        db.session().commit()
+        session.permanent = True
+        session[ANSWERED] = [*session.get(ANSWERED, [])[-49:], meeting.code]
+        return redirect(url_for("public.thanks", code=meeting.code), 303)
+    if not form.submission_key.data:
+        form.submission_key.data = uuid.uuid4().hex
+    status = 400 if form.errors else 200
+    return render_template(
+        "public/survey.html", meeting=meeting, form=form, questionnaire=current, preview=False
+    ), status
+
+
+@bp.route("/s/<code>/tack")
+def thanks(code: str) -> str:
+    """The thank-you page after a submission."""
+    return render_template("public/thanks.html", meeting=_meeting_or_404(code))
+
+
+def _error_page(error: HTTPException) -> HTTPException | tuple[str, int]:
+    if error.code is None or error.code < 400:  # routing redirects arrive here too
+        return error
+    return render_template("errors/error.html", code=error.code), error.code
+
+
+def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+    return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def init_app(app: Flask) -> None:
+    """Wire the public pages, CSRF protection and the Swedish error pages (500 included)."""
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _error_page)

@@ -1,0 +1,155 @@
+"""The survey instrument as data: versioned JSON files in feedback/questionnaires/."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+DEFAULT_LANGUAGE = "sv"
+
+
+def _text(labels: dict[str, str], language: str) -> str:
+    """The label in the language, falling back to Swedish."""
+    return labels.get(language) or labels[DEFAULT_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer alternative with its stable code."""
+
+    code: str
+    labels: dict[str, str]
+
+    def label(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The wording in a language."""
+        return _text(self.labels, language)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: a stable key, a kind ('choice' or 'text'), and its wording per language."""
+
+    key: str
+    kind: str
+    section: str
+    labels: dict[str, str]
+    help: dict[str, str]
+    options: tuple[Option, ...]
+    required: bool
+    max_length: int
+
+    def label(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The wording in a language."""
+        return _text(self.labels, language)
+
+    def help_text(self, language: str = DEFAULT_LANGUAGE) -> str | None:
+        """The hint under the question, if any."""
+        return _text(self.help, language) if self.help else None
+
+    def option_label(self, code: str, language: str = DEFAULT_LANGUAGE) -> str:
+        """The wording of an answer code; unknown codes are shown as they are."""
+        return next((o.label(language) for o in self.options if o.code == code), code)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of questions on the page."""
+
+    key: str
+    titles: dict[str, str]
+    help: dict[str, str]
+    questions: tuple[Question, ...]
+
+    def title(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The heading in a language."""
+        return _text(self.titles, language)
+
+    def help_text(self, language: str = DEFAULT_LANGUAGE) -> str | None:
+        """The introduction under the heading, if any."""
+        return _text(self.help, language) if self.help else None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """One version of the survey."""
+
+    version: int
+    titles: dict[str, str]
+    sections: tuple[Section, ...]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question, in page order."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, key: str) -> Question:
+        """The question with this key."""
+        return next(q for q in self.questions if q.key == key)
+
+    def title(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The survey's heading in a language."""
+        return _text(self.titles, language)
+
+
+def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> Question:
+    raw_options = data.get("options") or scales.get(data.get("scale", ""), [])
+    if data["kind"] == "choice" and not raw_options:
+        raise ValueError(f"question {data['key']} has no options")
+    return Question(
+        key=data["key"],
+        kind=data["kind"],
+        section=data["section"],
+        labels=data["label"],
+        help=data.get("help", {}),
+        options=tuple(Option(o["code"], o["label"]) for o in raw_options),
+        required=data.get("required", False),
+        max_length=data.get("max_length", 0),
+    )
+
+
+def parse(data: dict[str, Any]) -> Questionnaire:
+    """Build a questionnaire from its JSON data, checking that keys are unique."""
+    questions = [_question(q, data.get("scales", {})) for q in data["questions"]]
+    keys = [q.key for q in questions]
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"questionnaire {data['version']} repeats a question key")
+    sections = tuple(
+        Section(
+            key=s["key"],
+            titles=s["title"],
+            help=s.get("help", {}),
+            questions=tuple(q for q in questions if q.section == s["key"]),
+        )
+        for s in data["sections"]
+    )
+    if sum(len(s.questions) for s in sections) != len(questions):
+        raise ValueError(f"questionnaire {data['version']} has a question outside every section")
+    return Questionnaire(version=data["version"], titles=data["title"], sections=sections)
+
+
+@cache
+def versions() -> dict[int, Questionnaire]:
+    """Every questionnaire version shipped with the package."""
+    folder = resources.files("feedback") / "questionnaires"
+    loaded = [
+        parse(json.loads(f.read_text(encoding="utf-8")))
+        for f in folder.iterdir()
+        if f.name.endswith(".json")
+    ]
+    return {q.version: q for q in sorted(loaded, key=lambda q: q.version)}
+
+
+def current() -> Questionnaire:
+    """The version new responses are given in: the highest."""
+    return versions()[max(versions())]
+
+
+def column_keys() -> list[str]:
+    """Every question key of every version, current version's order first: the CSV columns."""
+    keys: list[str] = []
+    for questionnaire in [current(), *versions().values()]:
+        keys += [q.key for q in questionnaire.questions if q.key not in keys]
+    return keys

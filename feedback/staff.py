@@ -1,0 +1,309 @@
+"""What police and municipal staff see: meetings, import, posters, districts and the export."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from feedback import db, qr, questionnaire
+from feedback.export import csv_lines
+from feedback.forms import ConfirmForm, ImportForm, MeetingForm, survey_form
+from feedback.links import survey_url
+from feedback.meetings import (
+    cancel_meeting,
+    create_meeting,
+    import_meetings,
+    is_taken,
+    list_districts,
+    list_meetings,
+    local,
+    update_meeting,
+)
+from feedback.models import District, Meeting
+from feedback.public import language, window_of
+from feedback.responses import response_rows, summarise
+from feedback.schedule import parse_schedule
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every staff page needs a logged-in user."""
+
+
+def _meeting_or_404(meeting_id: int) -> Meeting:
+    meeting = db.session().get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def _district_or_404(district_id: int) -> District:
+    district = db.session().get(District, district_id)
+    if district is None:
+        abort(404)
+    return district
+
+
+@bp.route("/")
+def meetings() -> str:
+    """Every meeting by date, optionally one district's."""
+    district_id = request.args.get("district", type=int)
+    district = _district_or_404(district_id) if district_id is not None else None
+    return render_template(
+        "staff/meetings.html",
+        meetings=list_meetings(db.session(), district_id=district_id),
+        districts=list_districts(db.session()),
+        district=district,
+        windows={},
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new_meeting() -> str | tuple[str, int] | WerkzeugResponse:
+    """Schedule a meeting by hand."""
+    form = _meeting_form()
+    if form.validate_on_submit():
+        fields = form.meeting_fields(_district_or_404(form.district.data).name)
+        if not is_taken(db.session(), fields):
+            meeting = create_meeting(db.session(), fields)
+            db.session().commit()
+            flash(_("Mötet är skapat."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=meeting.id))
+        form.start.errors.append(_("Det finns redan ett möte i kommundelen vid den tiden."))
+    return render_template("staff/meeting_form.html", form=form, meeting=None), _status(form)
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def meeting(meeting_id: int) -> str:
+    """One meeting: its survey window, links, poster, QR downloads and responses."""
+    found = _meeting_or_404(meeting_id)
+    return render_template(
+        "staff/meeting.html",
+        meeting=found,
+        window=window_of(found),
+        survey_url=survey_url(found),
+        cancel_form=ConfirmForm(),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit_meeting(meeting_id: int) -> str | tuple[str, int] | WerkzeugResponse:
+    """Change a meeting's district, time or place."""
+    found = _meeting_or_404(meeting_id)
+    start, end = local(found.starts_at), local(found.ends_at)
+    form = _meeting_form(
+        SimpleNamespace(
+            district=found.district_id,
+            day=start.date(),
+            start=start.time(),
+            end=end.time(),
+            place=found.place,
+            address=found.address,
+        )
+    )
+    if form.validate_on_submit():
+        fields = form.meeting_fields(_district_or_404(form.district.data).name)
+        if not is_taken(db.session(), fields, ignore=found):
+            update_meeting(db.session(), found, fields)
+            db.session().commit()
+            flash(_("Ändringarna är sparade."), "success")
+            return redirect(url_for("staff.meeting", meeting_id=found.id))
+        form.start.errors.append(_("Det finns redan ett möte i kommundelen vid den tiden."))
+    return render_template("staff/meeting_form.html", form=form, meeting=found), _status(form)
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+def cancel(meeting_id: int) -> WerkzeugResponse:
+    """Cancel a meeting: its survey closes, what was answered stays."""
+    found = _meeting_or_404(meeting_id)
+    if ConfirmForm().validate_on_submit():
+        cancel_meeting(db.session(), found)
+        db.session().commit()
+        flash(_("Mötet är inställt."), "success")
+    return redirect(url_for("staff.meeting", meeting_id=found.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/preview", methods=["GET", "POST"])
+def preview(meeting_id: int) -> str:
+    """The survey as residents see it, whatever its window; a preview stores nothing."""
+    found = _meeting_or_404(meeting_id)
+    current = questionnaire.current()
+    form = survey_form(current, language())()
+    if form.validate_on_submit():
+        flash(_("Förhandsvisningen godtog svaren. Ingenting sparades."), "info")
+    return render_template(
+        "public/survey.html", meeting=found, form=form, questionnaire=current, preview=True
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/poster")
+def poster(meeting_id: int) -> str:
+    """A meeting's A4 poster, ready to print."""
+    found = _meeting_or_404(meeting_id)
+    return render_template("print/posters.html", meetings=[found], qr=qr, survey_url=survey_url)
+
+
+@bp.route("/posters/<int:year>")
+def posters(year: int) -> str:
+    """Every poster of a year's meetings that are not cancelled, one per sheet."""
+    found = [m for m in list_meetings(db.session(), year=year) if not m.is_cancelled]
+    return render_template(
+        "print/posters.html", meetings=found, qr=qr, survey_url=survey_url, year=year
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/qr.svg")
+def qr_svg(meeting_id: int) -> Response:
+    """The QR code as SVG, for print shops."""
+    found = _meeting_or_404(meeting_id)
+    return Response(
+        qr.svg(survey_url(found)),
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.svg"'},
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/qr.png")
+def qr_png(meeting_id: int) -> Response:
+    """The QR code as PNG, for documents and social media."""
+    found = _meeting_or_404(meeting_id)
+    return Response(
+        qr.png(survey_url(found)),
+        mimetype="image/png",
+        headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.png"'},
+    )
+
+
+@bp.route("/districts")
+def districts() -> str:
+    """Every district with its meetings."""
+    return render_template("staff/districts.html", districts=list_districts(db.session()))
+
+
+@bp.route("/districts/<int:district_id>")
+def district(district_id: int) -> str:
+    """One district: responses per meeting and how the answers spread."""
+    found = _district_or_404(district_id)
+    current = questionnaire.current()
+    summary = summarise(response_rows(db.session(), district_id=found.id), current)
+    return render_template(
+        "staff/district.html",
+        district=found,
+        meetings=list_meetings(db.session(), district_id=found.id),
+        summary=summary,
+        questionnaire=current,
+    )
+
+
+@bp.route("/export/responses.csv")
+def export_responses() -> Response:
+    """Every response as CSV, UTF-8, one row per response."""
+    rows = response_rows(db.session())
+    return Response(
+        stream_with_context(csv_lines(rows, questionnaire.column_keys())),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="svar.csv"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_schedule() -> str | tuple[str, int] | WerkzeugResponse:
+    """Paste a published schedule, check what was understood, correct or drop rows, confirm."""
+    form = ImportForm()
+    session = db.session()
+    if form.is_submitted() and request.form.get("action") == "confirm" and form.validate():
+        chosen = [row.form for row in form.rows if row.form.include.data]
+        result = import_meetings(session, [r.meeting_fields(r.district.data) for r in chosen])
+        session.commit()
+        flash(
+            ngettext("%(num)d möte skapades.", "%(num)d möten skapades.", len(result.created))
+            + " "
+            + ngettext(
+                "%(num)d fanns redan.", "%(num)d fanns redan.", len(result.existing)
+            ),
+            "success",
+        )
+        return redirect(url_for("staff.meetings"))
+    if form.is_submitted() and request.form.get("action") == "preview":
+        if form.text.validate(form) and form.year.validate(form):
+            _fill_rows(form)
+    taken = [
+        row.form.include.data and _row_taken(row.form) for row in form.rows
+    ]
+    status = 400 if form.is_submitted() and form.errors else 200
+    return render_template(
+        "staff/import.html",
+        form=form,
+        taken=taken,
+        district_names=[d.name for d in list_districts(session)],
+    ), status
+
+
+def _fill_rows(form: ImportForm) -> None:
+    """Replace the rows with what the parser understood from the pasted text."""
+    session = db.session()
+    names = [d.name for d in list_districts(session)]
+    places = session.scalars(select(Meeting.place).distinct()).all()
+    form.rows.entries = []
+    form.rows.last_index = -1
+    for parsed in parse_schedule(form.text.data, form.year.data, names, places):
+        complete = None not in (parsed.date, parsed.start, parsed.end, parsed.district, parsed.place)
+        form.rows.append_entry(
+            SimpleNamespace(
+                include=complete,
+                day=parsed.date,
+                start=parsed.start,
+                end=parsed.end,
+                district=parsed.district or "",
+                place=parsed.place or "",
+                address=parsed.address or "",
+                weekday_ok={True: "yes", False: "no", None: ""}[parsed.weekday_matches],
+                warnings="\n".join(parsed.warnings),
+                source=parsed.source,
+            )
+        )
+
+
+def _row_taken(row: object) -> bool:
+    try:
+        fields = row.meeting_fields(row.district.data)  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+    if None in (fields.day, fields.start, fields.end) or not fields.district:
+        return False
+    return is_taken(db.session(), fields)
+
+
+def _meeting_form(obj: object | None = None) -> MeetingForm:
+    form = MeetingForm(obj=obj)
+    form.district.choices = [(d.id, d.name) for d in list_districts(db.session())]
+    return form
+
+
+def _status(form: MeetingForm) -> int:
+    return 400 if form.is_submitted() and form.errors else 200
+
+
+def init_app(app: Flask) -> None:
+    """Wire the staff pages."""
+    app.register_blueprint(bp)
