@@ -25,9 +25,9 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Logga in för att se sidan."
 login_manager.login_message_category = "info"
+login_manager.localize_callback = _
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.is_active else None
@@ -41,7 +41,9 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
         raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if find_user(session, email) is not None:
         raise ValueError(f"{email} already has an account")
-    user = User(email=email.strip().lower(), password_hash=generate_password_hash(password), role=role)
+    user = User(
+        email=email.strip().lower(), password_hash=generate_password_hash(password), role=role
+    )
     session.add(user)
     session.flush()
     return user
@@ -74,15 +76,16 @@ def bootstrap_admin(session: Session, email: str) -> str | None:
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-def _is_safe_next(target: str | None) -> bool:
-    if not target:
-        return False
+def _safe_next(target: str | None) -> str | None:
+    """The page to return to after login, if it is on this site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/")
+    return None if parts.scheme or parts.netloc or "\\" in target else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | WerkzeugResponse:
+def login() -> tuple[str, int] | WerkzeugResponse:
     """The staff login form."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.meetings"))
@@ -91,8 +94,7 @@ def login() -> str | WerkzeugResponse:
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            target = request.args.get("next")
-            return redirect(target if _is_safe_next(target) else url_for("staff.meetings"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("staff.meetings"))
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -110,4 +112,5 @@ def logout() -> WerkzeugResponse:
 def init_app(app: Flask) -> None:
     """Wire Flask-Login and the login pages."""
     login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     app.register_blueprint(bp)

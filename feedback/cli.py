@@ -100,7 +100,9 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
     else:
         for row in rows:
             data = row.as_json()
-            line = f"{data['date']} {data['start']}–{data['end']} {data['district']}, {data['place']}"
+            line = (
+                f"{data['date']} {data['start']}–{data['end']} {data['district']}, {data['place']}"
+            )
             click.echo(line + (f", {row.address}" if row.address else ""))
             for warning in row.warnings:
                 click.echo(f"  ! {warning}")
@@ -112,7 +114,9 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
         return
     result = import_meetings(session, fields)
     session.commit()
-    click.echo(f"{len(result.created)} created, {len(result.existing)} already scheduled.", err=True)
+    click.echo(
+        f"{len(result.created)} created, {len(result.existing)} already scheduled.", err=True
+    )
 
 
 @schedule_cli.command("import")

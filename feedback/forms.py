@@ -17,6 +17,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -48,15 +49,21 @@ LogoutForm = ConfirmForm
 class _MeetingFieldsMixin:
     """The fields a meeting is made of, shared by the meeting form and each import row."""
 
-    day = DateField(_l("Datum"), validators=[InputRequired(_l("Ange ett datum, till exempel 2019-02-21."))])
-    start = TimeField(_l("Börjar"), validators=[InputRequired(_l("Ange en tid, till exempel 18:00."))])
-    end = TimeField(_l("Slutar"), validators=[InputRequired(_l("Ange en tid, till exempel 20:00."))])
+    day = DateField(
+        _l("Datum"), validators=[InputRequired(_l("Ange ett datum, till exempel 2019-02-21."))]
+    )
+    start = TimeField(
+        _l("Börjar"), validators=[InputRequired(_l("Ange en tid, till exempel 18:00."))]
+    )
+    end = TimeField(
+        _l("Slutar"), validators=[InputRequired(_l("Ange en tid, till exempel 20:00."))]
+    )
     place = StringField(_l("Samlingsplats"), validators=[DataRequired(REQUIRED), Length(max=200)])
     address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
 
     def validate_end(self, field: Any) -> None:
         """The meeting must end after it starts."""
-        start = self.start.data  # type: ignore[attr-defined]
+        start = self.start.data
         if start is not None and field.data is not None and field.data <= start:
             raise ValueError(_l("Sluttiden måste vara efter starttiden."))
 
@@ -64,11 +71,11 @@ class _MeetingFieldsMixin:
         """The validated values as MeetingFields."""
         return MeetingFields(
             district=district,
-            day=self.day.data,  # type: ignore[attr-defined]
-            start=self.start.data,  # type: ignore[attr-defined]
-            end=self.end.data,  # type: ignore[attr-defined]
-            place=self.place.data,  # type: ignore[attr-defined]
-            address=self.address.data,  # type: ignore[attr-defined]
+            day=self.day.data,
+            start=self.start.data,
+            end=self.end.data,
+            place=self.place.data,
+            address=self.address.data,
         )
 
 
@@ -97,11 +104,16 @@ class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
 class ImportForm(FlaskForm):  # type: ignore[misc]
     """Pasted schedule text, then the rows understood from it."""
 
-    text = TextAreaField(_l("Schemat, inklistrat som det publicerades"), validators=[DataRequired(REQUIRED)])
+    text = TextAreaField(
+        _l("Schemat, inklistrat som det publicerades"), validators=[DataRequired(REQUIRED)]
+    )
     year = IntegerField(
         _l("År"),
         default=lambda: date.today().year,
-        validators=[InputRequired(REQUIRED), NumberRange(2000, 2100, _l("Ange ett år mellan 2000 och 2100."))],
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(2000, 2100, _l("Ange ett år mellan 2000 och 2100.")),
+        ],
     )
     rows = FieldList(FormField(ImportRowForm))
 
@@ -124,11 +136,13 @@ def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
         field: Any
         if question.kind == "choice":
             validators: list[Any] = (
-                [InputRequired(_l("Välj ett svar på frågan."))] if question.required else [Optional()]
+                [InputRequired(_l("Välj ett svar på frågan."))]
+                if question.required
+                else [Optional()]
             )
             field = RadioField(
                 question.label(language),
-                choices=[(o.code, o.label(language)) for o in question.options],
+                choices=[SelectChoice(o.code, o.label(language)) for o in question.options],
                 validators=validators,
                 validate_choice=True,
             )
@@ -137,7 +151,9 @@ def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
                 question.label(language),
                 validators=[
                     Optional(),
-                    Length(max=question.max_length, message=_l("Svaret får vara högst %(max)d tecken.")),
+                    Length(
+                        max=question.max_length, message=_l("Svaret får vara högst %(max)d tecken.")
+                    ),
                 ],
             )
         setattr(SurveyForm, question.key, field)

@@ -26,7 +26,8 @@ def long_date(moment: datetime, locale: str = "sv") -> str:
 
 def meeting_when(meeting: Meeting, locale: str = "sv") -> str:
     """When a meeting is held: torsdag 21 februari 2019, 18.00–20.00."""
-    return f"{long_date(meeting.starts_at, locale)}, {clock(meeting.starts_at)}–{clock(meeting.ends_at)}"
+    hours = f"{clock(meeting.starts_at)}–{clock(meeting.ends_at)}"
+    return f"{long_date(meeting.starts_at, locale)}, {hours}"
 
 
 def percent(part: int, whole: int) -> str:

@@ -46,7 +46,9 @@ class SurveyWindow:
         return self.opens_at <= now < self.closes_at
 
 
-def survey_window(meeting: Meeting, opens_minutes_before: int, closes_days_after: int) -> SurveyWindow:
+def survey_window(
+    meeting: Meeting, opens_minutes_before: int, closes_days_after: int
+) -> SurveyWindow:
     """The window around a meeting in which its survey takes answers."""
     return SurveyWindow(
         opens_at=meeting.starts_at - timedelta(minutes=opens_minutes_before),

@@ -59,7 +59,6 @@ def index() -> str:
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
-@csrf.exempt  # the form checks its own token, so an expired one re-shows the answers, not a 400
 def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
     """The survey for one meeting: a plain form, posted back here."""
     meeting = _meeting_or_404(code)
@@ -108,6 +107,8 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
 def init_app(app: Flask) -> None:
     """Wire the public pages, CSRF protection and the Swedish error pages (500 included)."""
     csrf.init_app(app)
+    # The survey form checks its own token, so an expired one re-shows the answers, not a 400.
+    csrf.exempt(survey)
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)

@@ -81,7 +81,7 @@ def parse_schedule(
     known_districts: Iterable[str] = (),
     known_places: Iterable[str] = (),
 ) -> list[ParsedMeeting]:
-    """Every meeting found in the text, in order, plus a row with warnings for each line it could not read."""  # noqa: E501
+    """Every meeting in the text, in order, plus a warning row for each line it could not read."""
     lexicon = _Lexicon(text, known_districts, known_places)
     return [meeting for line in text.splitlines() for meeting in _parse_line(line, year, lexicon)]
 
@@ -100,6 +100,8 @@ class _Lexicon:
 
     def __init__(self, text: str, districts: Iterable[str], places: Iterable[str]) -> None:
         self.districts = {" ".join(name.split()).casefold(): name for name in districts}
+        by_ocr_key = {_ocr_key(folded): name for folded, name in self.districts.items()}
+        self.district_lookup = by_ocr_key | self.districts
         names = [*self.districts.values(), *places]
         self.trusted = {word.casefold() for name in names for word in _WORD.findall(name)}
         # A correct spelling elsewhere in the same text is evidence too: the seed misreads
@@ -113,8 +115,7 @@ class _Lexicon:
     def district(self, name: str, warnings: list[str]) -> str | None:
         """The canonical known district that name stands for, if any."""
         name = " ".join(name.split())
-        by_ocr_key = {_ocr_key(folded): canonical for folded, canonical in self.districts.items()}
-        lookup = by_ocr_key | self.districts
+        lookup = self.district_lookup
         keys = (name.casefold(), _ocr_key(name))
         match = next((lookup[key] for key in keys if key in lookup), None)
         if match is None and len(name) <= _FUZZY_MAX_LENGTH:
@@ -151,8 +152,10 @@ def _parse_line(line: str, year: int, lexicon: _Lexicon) -> Iterator[ParsedMeeti
     first = heads[0].start() if heads else len(line)
     if _looks_like_entry(line[:first]):
         yield _meeting(line[:first].strip(), None, line[:first], year, lexicon)
+    if not heads:
+        return
     ends = [head.start() for head in heads[1:]] + [len(line)]
-    for head, end in zip(heads, ends[: len(heads)], strict=True):
+    for head, end in zip(heads, ends, strict=True):
         source = line[head.start() : end].strip()
         yield _meeting(source, head, line[head.end() : end], year, lexicon)
 

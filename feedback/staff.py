@@ -18,13 +18,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
 
 from feedback import db, qr, questionnaire
+from feedback.auth import login_manager
 from feedback.export import csv_lines
-from feedback.forms import ConfirmForm, ImportForm, MeetingForm, survey_form
+from feedback.forms import ConfirmForm, ImportForm, ImportRowForm, MeetingForm, survey_form
 from feedback.links import survey_url
 from feedback.meetings import (
     cancel_meeting,
@@ -45,9 +47,12 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every staff page needs a logged-in user."""
+def _require_login() -> WerkzeugResponse | None:
+    """Every staff page needs a logged-in user; others go to the login page."""
+    if current_user.is_authenticated:
+        return None
+    response: WerkzeugResponse = login_manager.unauthorized()
+    return response
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -74,7 +79,6 @@ def meetings() -> str:
         meetings=list_meetings(db.session(), district_id=district_id),
         districts=list_districts(db.session()),
         district=district,
-        windows={},
     )
 
 
@@ -227,36 +231,30 @@ def export_responses() -> Response:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_schedule() -> str | tuple[str, int] | WerkzeugResponse:
+def import_schedule() -> tuple[str, int] | WerkzeugResponse:
     """Paste a published schedule, check what was understood, correct or drop rows, confirm."""
     form = ImportForm()
     session = db.session()
-    if form.is_submitted() and request.form.get("action") == "confirm" and form.validate():
-        chosen = [row.form for row in form.rows if row.form.include.data]
-        result = import_meetings(session, [r.meeting_fields(r.district.data) for r in chosen])
+    action = request.form.get("action") if form.is_submitted() else None
+    if action == "confirm" and form.validate():
+        chosen = [entry.form for entry in form.rows if entry.form.include.data]
+        result = import_meetings(session, [row.meeting_fields(row.district.data) for row in chosen])
         session.commit()
         flash(
             ngettext("%(num)d möte skapades.", "%(num)d möten skapades.", len(result.created))
             + " "
-            + ngettext(
-                "%(num)d fanns redan.", "%(num)d fanns redan.", len(result.existing)
-            ),
+            + ngettext("%(num)d fanns redan.", "%(num)d fanns redan.", len(result.existing)),
             "success",
         )
         return redirect(url_for("staff.meetings"))
-    if form.is_submitted() and request.form.get("action") == "preview":
-        if form.text.validate(form) and form.year.validate(form):
-            _fill_rows(form)
-    taken = [
-        row.form.include.data and _row_taken(row.form) for row in form.rows
-    ]
-    status = 400 if form.is_submitted() and form.errors else 200
+    if action == "preview" and form.text.validate(form) and form.year.validate(form):
+        _fill_rows(form)
     return render_template(
         "staff/import.html",
         form=form,
-        taken=taken,
+        taken=[_already_scheduled(entry.form) for entry in form.rows],
         district_names=[d.name for d in list_districts(session)],
-    ), status
+    ), _status(form)
 
 
 def _fill_rows(form: ImportForm) -> None:
@@ -267,10 +265,10 @@ def _fill_rows(form: ImportForm) -> None:
     form.rows.entries = []
     form.rows.last_index = -1
     for parsed in parse_schedule(form.text.data, form.year.data, names, places):
-        complete = None not in (parsed.date, parsed.start, parsed.end, parsed.district, parsed.place)
+        values = (parsed.date, parsed.start, parsed.end, parsed.district, parsed.place)
         form.rows.append_entry(
             SimpleNamespace(
-                include=complete,
+                include=None not in values,
                 day=parsed.date,
                 start=parsed.start,
                 end=parsed.end,
@@ -284,23 +282,20 @@ def _fill_rows(form: ImportForm) -> None:
         )
 
 
-def _row_taken(row: object) -> bool:
-    try:
-        fields = row.meeting_fields(row.district.data)  # type: ignore[attr-defined]
-    except AttributeError:
+def _already_scheduled(row: ImportRowForm) -> bool:
+    """Whether an import row names a meeting that exists, so confirming skips it."""
+    if None in (row.day.data, row.start.data, row.end.data) or not row.district.data:
         return False
-    if None in (fields.day, fields.start, fields.end) or not fields.district:
-        return False
-    return is_taken(db.session(), fields)
+    return is_taken(db.session(), row.meeting_fields(row.district.data))
 
 
 def _meeting_form(obj: object | None = None) -> MeetingForm:
     form = MeetingForm(obj=obj)
-    form.district.choices = [(d.id, d.name) for d in list_districts(db.session())]
+    form.district.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
     return form
 
 
-def _status(form: MeetingForm) -> int:
+def _status(form: MeetingForm | ImportForm) -> int:
     return 400 if form.is_submitted() and form.errors else 200
 
 

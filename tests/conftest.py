@@ -33,12 +33,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     )
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": url})
-    with app.app_context(), db.engine().begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
-        command.upgrade(config, "head")
-    db.engine().dispose()
+    with app.app_context():
+        with db.engine().begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+            command.upgrade(config, "head")
+        db.engine().dispose()
     return url
 
 

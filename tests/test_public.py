@@ -1,0 +1,294 @@
+"""The resident's side: the survey behind a QR code, its guards, and the Swedish error pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.meetings import cancel_meeting, local
+from feedback.models import Answer, Meeting, Response, utcnow
+from tests.conftest import csrf_token, make_meeting
+
+
+def submission_key(html: str) -> str:
+    """The hidden submission key of the survey form."""
+    found = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]+)"', html)
+    assert found, "no submission key on the page"
+    return found.group(1)
+
+
+def answer(client: FlaskClient, meeting: Meeting, **answers: str) -> tuple[str, dict[str, str]]:
+    """Open the survey and fill in the form data a browser would send."""
+    page = client.get(f"/s/{meeting.code}")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "submission_key": submission_key(page.text),
+        **answers,
+    }
+    return page.text, data
+
+
+def stored(session: Session) -> int:
+    """How many responses the database holds."""
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_survey_speaks_swedish_and_warns_before_the_first_question(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session, district="Tjärna Ängar", place="Kulturhuset")
+    page = client.get(f"/s/{meeting.code}")
+    assert page.status_code == 200
+    html = page.text
+    assert '<html lang="sv">' in html
+    assert "Tjärna Ängar" in html and "Kulturhuset" in html
+    intro = html.index("anonym")
+    assert intro < html.index("<fieldset")
+    assert "ringa 112" not in html and "ring 112" in html and "114 14" in html
+    assert "Hur trygg eller otrygg skulle du känna dig" in html
+    assert "Går inte ut ensam sent, på grund av otrygghet" in html
+    assert "<legend>" in html
+    assert "Var här känner du dig otrygg" in html
+
+
+def test_codes_are_found_in_any_case(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session)
+    assert client.get(f"/s/{meeting.code.lower()}").status_code == 200
+
+
+def test_a_submission_is_stored_with_its_answers_and_thanked(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(
+        client,
+        meeting,
+        safety_evening="no_go_unsafe",
+        problem_lighting="very_big",
+        unsafe_where="  Gångtunneln vid Tempo, på kvällen  ",
+    )
+    response = client.post(f"/s/{meeting.code}", data=data)
+    assert response.status_code == 303
+    thanks = client.get(response.headers["Location"])
+    assert "Tack för dina svar!" in thanks.text
+    saved = session.scalars(select(Response)).one()
+    assert saved.meeting_id == meeting.id
+    assert saved.questionnaire_version == 1
+    assert {a.question_key: a.value for a in saved.answers} == {
+        "safety_evening": "no_go_unsafe",
+        "problem_lighting": "very_big",
+        "unsafe_where": "Gångtunneln vid Tempo, på kvällen",
+    }
+
+
+def test_nothing_about_the_resident_is_stored_but_the_answers(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    client.post(
+        f"/s/{meeting.code}",
+        data=data,
+        environ_base={"REMOTE_ADDR": "203.0.113.77"},
+        headers={
+            "User-Agent": "Mozilla/5.0 (iPhone) Fingerprint/1.0",
+            "X-Forwarded-For": "198.51.100.9",
+        },
+    )
+    assert stored(session) == 1
+    columns = {c.name for c in Response.__table__.columns} | {
+        c.name for c in Answer.__table__.columns
+    }
+    assert columns == {
+        "id",
+        "meeting_id",
+        "questionnaire_version",
+        "submission_key",
+        "submitted_at",
+        "response_id",
+        "question_key",
+        "value",
+    }
+    values = [
+        str(v)
+        for row in session.execute(select(Response, Answer).join(Answer))
+        for v in (*row[0].__dict__.values(), *row[1].__dict__.values())
+    ]
+    assert not any("203.0.113" in v or "198.51.100" in v or "iPhone" in v for v in values)
+
+
+def test_a_missing_core_answer_reshows_the_form_with_the_answers_kept(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, problem_litter="small", safer_how="Fler lampor")
+    response = client.post(f"/s/{meeting.code}", data=data)
+    assert response.status_code == 400
+    assert "Något behöver rättas" in response.text
+    assert "Välj ett svar på frågan." in response.text
+    assert 'href="#safety_evening-0"' in response.text  # the error links to its field
+    assert "Fler lampor" in response.text
+    assert re.search(r'value="small"[^>]*checked|checked[^>]*value="small"', response.text)
+    assert submission_key(response.text) == data["submission_key"]
+    assert stored(session) == 0
+
+
+def test_an_answer_code_that_does_not_exist_is_refused(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe", problem_litter="enormous")
+    response = client.post(f"/s/{meeting.code}", data=data)
+    assert response.status_code == 400
+    assert "Något behöver rättas" in response.text
+    assert stored(session) == 0
+
+
+def test_too_long_free_text_is_refused_and_kept(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe", safer_how="å" * 1001)
+    response = client.post(f"/s/{meeting.code}", data=data)
+    assert response.status_code == 400
+    assert "högst 1000 tecken" in response.text
+    assert stored(session) == 0
+
+
+def test_a_missing_or_tampered_csrf_token_is_refused_and_the_answers_kept(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="fairly_unsafe", safer_how="Belysning")
+    for token in ("", data["csrf_token"][:-4] + "AAAA"):
+        response = client.post(f"/s/{meeting.code}", data={**data, "csrf_token": token})
+        assert response.status_code == 400
+        assert "Sidan hade legat öppen för länge" in response.text
+        assert "Belysning" in response.text
+    assert stored(session) == 0
+
+
+def test_a_retried_post_stores_one_response(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    other_phone = client.application.test_client()
+    first = client.post(f"/s/{meeting.code}", data=data)
+    # The same form sent again before its first answer set the cookie: a double tap.
+    other_phone.get(f"/s/{meeting.code}")
+    with other_phone.session_transaction() as cookie, client.session_transaction() as original:
+        cookie["csrf_token"] = original["csrf_token"]
+    second = other_phone.post(f"/s/{meeting.code}", data=data)
+    assert first.status_code == second.status_code == 303
+    assert "Tack" in other_phone.get(second.headers["Location"]).text
+    assert stored(session) == 1
+
+
+def test_a_second_answer_from_the_same_phone_is_recognised(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    client.post(f"/s/{meeting.code}", data=data)
+    again = client.get(f"/s/{meeting.code}")
+    assert again.status_code == 200
+    assert "Du har redan svarat" in again.text
+    repost = client.post(f"/s/{meeting.code}", data={**data, "submission_key": "f" * 32})
+    assert "Du har redan svarat" in repost.text
+    assert stored(session) == 1
+
+
+def test_another_meeting_can_still_be_answered_from_the_same_phone(
+    client: FlaskClient, session: Session
+) -> None:
+    first = make_meeting(session)
+    second = make_meeting(session, district="Romme", place="Tunets IP")
+    for meeting in (first, second):
+        _, data = answer(client, meeting, safety_evening="very_safe")
+        assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
+    assert stored(session) == 2
+
+
+def test_a_closed_survey_says_so_and_names_the_next_meeting(
+    client: FlaskClient, session: Session
+) -> None:
+    today = local(utcnow()).date()
+    past = make_meeting(session, day=today - timedelta(days=15))
+    upcoming = make_meeting(session, district="Ornäs", place="ICA", day=today + timedelta(days=30))
+    page = client.get(f"/s/{past.code}")
+    assert page.status_code == 200
+    assert "Enkäten är stängd" in page.text
+    assert "Nästa möte" in page.text and "Ornäs" in page.text
+    assert "<form" not in page.text
+    assert client.post(f"/s/{past.code}", data={"safety_evening": "very_safe"}).status_code == 200
+    assert stored(session) == 0
+    early = client.get(f"/s/{upcoming.code}")
+    assert "Enkäten har inte öppnat än" in early.text
+
+
+def test_the_window_opens_an_hour_before_and_closes_two_weeks_after(
+    client: FlaskClient, session: Session
+) -> None:
+    now = local(utcnow())
+    soon = now + timedelta(minutes=50)
+    later = now + timedelta(minutes=70)
+    opening = make_meeting(session, day=soon.date(), start=soon.time(), end=time(23, 59))
+    if soon.date() == later.date():
+        not_yet = make_meeting(
+            session, district="Romme", day=later.date(), start=later.time(), end=time(23, 59)
+        )
+        assert "Enkäten har inte öppnat än" in client.get(f"/s/{not_yet.code}").text
+    still = make_meeting(session, district="Årby", day=now.date() - timedelta(days=13))
+    closed = make_meeting(session, district="Årby", day=now.date() - timedelta(days=15))
+    if opening.starts_at.date() == soon.date():
+        assert "<form" in client.get(f"/s/{opening.code}").text
+    assert "<form" in client.get(f"/s/{still.code}").text
+    assert "Enkäten är stängd" in client.get(f"/s/{closed.code}").text
+
+
+def test_the_window_is_configurable(app: Flask, client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session, day=local(utcnow()).date() - timedelta(days=3))
+    assert "<form" in client.get(f"/s/{meeting.code}").text
+    app.config["SURVEY_CLOSES_DAYS_AFTER"] = 2
+    assert "Enkäten är stängd" in client.get(f"/s/{meeting.code}").text
+
+
+def test_a_cancelled_meeting_takes_no_answers(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session)
+    cancel_meeting(session, meeting)
+    session.commit()
+    page = client.get(f"/s/{meeting.code}")
+    assert "Mötet är inställt" in page.text
+    assert "<form" not in page.text
+
+
+def test_an_unknown_code_gives_a_swedish_404(client: FlaskClient) -> None:
+    page = client.get("/s/XXXXXXX")
+    assert page.status_code == 404
+    assert "Sidan finns inte" in page.text
+    assert "Traceback" not in page.text
+
+
+def test_an_unknown_page_gives_a_swedish_404(client: FlaskClient) -> None:
+    page = client.get("/finns-inte")
+    assert page.status_code == 404
+    assert "Sidan finns inte" in page.text
+
+
+def test_the_start_page_links_to_the_staff_login(client: FlaskClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'href="/login"' in page.text
+
+
+def test_the_survey_date_is_written_the_swedish_way(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session, day=date(2019, 2, 21))
+    page = client.get(f"/staff/meetings/{meeting.id}")  # not logged in: sent to the login page
+    assert page.status_code == 302
+    from feedback.i18n import meeting_when
+
+    assert meeting_when(meeting) == "torsdag 21 februari 2019, 18.00–20.00"
