@@ -24,12 +24,22 @@ from wtforms import (
     TimeField,
 )
 from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from feedback.meetings import MeetingFields
 from feedback.questionnaire import Questionnaire
 
 REQUIRED = _l("Fyll i fältet.")
+DATE_HINT = _l("Ange ett datum, till exempel 2019-02-21.")
+START_HINT = _l("Ange en tid, till exempel 18:00.")
+END_HINT = _l("Ange en tid, till exempel 20:00.")
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -50,13 +60,15 @@ class _MeetingFieldsMixin:
     """The fields a meeting is made of, shared by the meeting form and each import row."""
 
     day = DateField(
-        _l("Datum"), validators=[InputRequired(_l("Ange ett datum, till exempel 2019-02-21."))]
+        _l("Datum"),
+        validators=[InputRequired(DATE_HINT)],
+        invalid_value_message=DATE_HINT,
     )
     start = TimeField(
-        _l("Börjar"), validators=[InputRequired(_l("Ange en tid, till exempel 18:00."))]
+        _l("Börjar"), validators=[InputRequired(START_HINT)], invalid_value_message=START_HINT
     )
     end = TimeField(
-        _l("Slutar"), validators=[InputRequired(_l("Ange en tid, till exempel 20:00."))]
+        _l("Slutar"), validators=[InputRequired(END_HINT)], invalid_value_message=END_HINT
     )
     place = StringField(_l("Samlingsplats"), validators=[DataRequired(REQUIRED), Length(max=200)])
     address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
@@ -65,7 +77,7 @@ class _MeetingFieldsMixin:
         """The meeting must end after it starts."""
         start = self.start.data
         if start is not None and field.data is not None and field.data <= start:
-            raise ValueError(_l("Sluttiden måste vara efter starttiden."))
+            raise ValidationError(_l("Sluttiden måste vara efter starttiden."))
 
     def meeting_fields(self, district: str) -> MeetingFields:
         """The validated values as MeetingFields."""
@@ -109,6 +121,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     )
     year = IntegerField(
         _l("År"),
+        invalid_value_message=_l("Ange ett år med siffror, till exempel 2019."),
         default=lambda: date.today().year,
         validators=[
             InputRequired(REQUIRED),

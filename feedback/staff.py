@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 from flask import (
@@ -222,9 +223,13 @@ def district(district_id: int) -> str:
 @bp.route("/export/responses.csv")
 def export_responses() -> Response:
     """Every response as CSV, UTF-8, one row per response."""
-    rows = response_rows(db.session())
+
+    # The query runs while streaming, after the view returned: its session must live there too.
+    def lines() -> Iterator[str]:
+        yield from csv_lines(response_rows(db.session()), questionnaire.column_keys())
+
     return Response(
-        stream_with_context(csv_lines(rows, questionnaire.column_keys())),
+        stream_with_context(lines()),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="svar.csv"'},
     )
@@ -247,7 +252,7 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
             "success",
         )
         return redirect(url_for("staff.meetings"))
-    if action == "preview" and form.text.validate(form) and form.year.validate(form):
+    if action == "preview" and all([form.text.validate(form), form.year.validate(form)]):
         _fill_rows(form)
     return render_template(
         "staff/import.html",

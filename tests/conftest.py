@@ -67,9 +67,13 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """The app's database session, inside an app context."""
-    with app.app_context():
-        yield db.session()
+    """A session on the app's database, outside any app context.
+
+    Holding an app context open would make every test request share its `g`, and with it
+    Flask-WTF's CSRF token and Flask-Login's user: two phones would look like one.
+    """
+    with app.extensions["feedback.sessionmaker"]() as own:
+        yield own
 
 
 @pytest.fixture
@@ -82,6 +86,12 @@ def client(app: Flask) -> FlaskClient:
 def runner(app: Flask) -> FlaskCliRunner:
     """Runs `flask` commands against the app."""
     return app.test_cli_runner()
+
+
+def reread(session: Session) -> None:
+    """Forget what the test session has loaded, so that it reads what the app committed."""
+    session.rollback()  # ends a read transaction and its snapshot, if one is open
+    session.expire_all()  # rollback() outside a transaction expires nothing
 
 
 def make_meeting(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, local
 from feedback.models import Answer, Meeting, Response, utcnow
-from tests.conftest import csrf_token, make_meeting
+from tests.conftest import csrf_token, make_meeting, reread
 
 
 def submission_key(html: str) -> str:
@@ -36,7 +36,7 @@ def answer(client: FlaskClient, meeting: Meeting, **answers: str) -> tuple[str, 
 
 def stored(session: Session) -> int:
     """How many responses the database holds."""
-    session.expire_all()
+    reread(session)
     return session.scalar(select(func.count()).select_from(Response)) or 0
 
 

@@ -49,9 +49,8 @@ def browser() -> Iterator[Browser]:
             "Chromium is not installed at /usr/bin/chromium (Debian package 'chromium'); "
             "the browser tests need it"
         )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with (
+        sync_playwright() as playwright,
+        playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS) as chromium,
+    ):
+        yield chromium

@@ -1,0 +1,527 @@
+"""The staff side: login, meetings, import, posters and QR codes, district page, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time
+
+import pytest
+import zxingcpp
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.meetings import local
+from feedback.models import District, Meeting
+from tests.conftest import (
+    BASE_URL,
+    STAFF_PASSWORD,
+    Auth,
+    csrf_token,
+    make_meeting,
+    make_staff,
+    reread,
+)
+from tests.test_public import answer
+
+STAFF_URLS = [
+    "/staff/",
+    "/staff/districts",
+    "/staff/import",
+    "/staff/meetings/new",
+    "/staff/export/responses.csv",
+    "/staff/posters/2019",
+]
+
+
+def meeting_count(session: Session) -> int:
+    """How many meetings the database holds."""
+    reread(session)
+    return session.scalar(select(func.count()).select_from(Meeting)) or 0
+
+
+@pytest.mark.parametrize("url", STAFF_URLS)
+def test_staff_pages_send_strangers_to_the_login_page(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_meeting_pages_send_strangers_to_the_login_page(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    for suffix in ("", "/edit", "/poster", "/qr.svg", "/qr.png", "/preview"):
+        response = client.get(f"/staff/meetings/{meeting.id}{suffix}")
+        assert response.status_code == 302, suffix
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_a_wrong_password_is_refused_in_swedish(client: FlaskClient, session: Session) -> None:
+    make_staff(session)
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": "polis@example.se", "password": "fel", "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 400
+    assert "Fel e-postadress eller lösenord." in response.text
+    assert client.get("/staff/").status_code == 302
+
+
+def test_an_unknown_address_gets_the_same_answer(client: FlaskClient, session: Session) -> None:
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "email": "ingen@example.se",
+            "password": STAFF_PASSWORD,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert "Fel e-postadress eller lösenord." in response.text
+
+
+def test_login_without_csrf_token_is_refused(client: FlaskClient, session: Session) -> None:
+    make_staff(session)
+    response = client.post("/login", data={"email": "polis@example.se", "password": STAFF_PASSWORD})
+    assert response.status_code == 400
+    assert "Det gick inte att skicka formuläret" in response.text
+    assert client.get("/staff/").status_code == 302
+
+
+def test_login_returns_to_the_page_asked_for_but_never_elsewhere(
+    client: FlaskClient, session: Session
+) -> None:
+    make_staff(session)
+    for target, expected in [
+        ("/staff/districts", "/staff/districts"),
+        ("https://evil.example/", "/staff/"),
+        ("//evil.example", "/staff/"),
+    ]:
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={
+                "email": "POLIS@example.se",
+                "password": STAFF_PASSWORD,
+                "csrf_token": csrf_token(page.text),
+            },
+        )
+        assert response.headers["Location"] == expected
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/staff/").text)})
+
+
+def test_logout_ends_the_session(client: FlaskClient, auth: Auth) -> None:
+    auth.login()
+    page = client.get("/staff/")
+    assert client.post("/logout", data={"csrf_token": csrf_token(page.text)}).status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+
+def test_meetings_are_listed_by_date_and_by_district(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    later = make_meeting(session, district="Romme", place="Tunets IP", day=date(2019, 4, 25))
+    first = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    auth.login()
+    html = client.get("/staff/").text
+    assert html.index("torsdag 21 februari 2019, 18.00–20.00") < html.index("torsdag 25 april 2019")
+    assert first.code in html and later.code in html
+    romme = client.get("/staff/", query_string={"district": later.district_id}).text
+    assert "Möten i Romme" in romme
+    assert later.code in romme and first.code not in romme
+    assert client.get("/staff/", query_string={"district": 999}).status_code == 404
+
+
+def test_staff_create_a_meeting(client: FlaskClient, session: Session, auth: Auth) -> None:
+    district = District(name="Årby")
+    session.add(district)
+    session.commit()
+    auth.login()
+    page = client.get("/staff/meetings/new")
+    response = client.post(
+        "/staff/meetings/new",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "district": district.id,
+            "day": "2019-04-11",
+            "start": "18:00",
+            "end": "20:00",
+            "place": "Årbygårdens förskola",
+            "address": "Årbyvägen 99",
+        },
+    )
+    assert response.status_code == 302
+    meeting = session.scalars(select(Meeting)).one()
+    assert local(meeting.starts_at).isoformat() == "2019-04-11T18:00:00+02:00"
+    assert meeting.ends_at.hour == 18  # 20.00 in summer time is 18.00 UTC
+    detail = client.get(response.headers["Location"]).text
+    assert "torsdag 11 april 2019, 18.00–20.00" in detail
+    assert f"{BASE_URL}/s/{meeting.code}" in detail
+
+
+def test_a_bad_meeting_form_shows_errors_and_stores_nothing(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    district = District(name="Årby")
+    session.add(district)
+    session.commit()
+    auth.login()
+    page = client.get("/staff/meetings/new")
+    response = client.post(
+        "/staff/meetings/new",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "district": district.id,
+            "day": "21/2",
+            "start": "20:00",
+            "end": "18:00",
+            "place": "",
+        },
+    )
+    assert response.status_code == 400
+    assert "Ange ett datum" in response.text
+    assert "Fyll i fältet." in response.text
+    assert meeting_count(session) == 0
+
+
+def test_the_same_district_and_time_cannot_be_scheduled_twice(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    existing = make_meeting(session, day=date(2019, 2, 21))
+    auth.login()
+    page = client.get("/staff/meetings/new")
+    response = client.post(
+        "/staff/meetings/new",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "district": existing.district_id,
+            "day": "2019-02-21",
+            "start": "18:00",
+            "end": "19:00",
+            "place": "Någon annanstans",
+        },
+    )
+    assert response.status_code == 400
+    assert "Det finns redan ett möte" in response.text
+    assert meeting_count(session) == 1
+
+
+def test_staff_edit_a_meeting_and_its_code_stays(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, day=date(2019, 3, 7))
+    code = meeting.code
+    auth.login()
+    page = client.get(f"/staff/meetings/{meeting.id}/edit")
+    assert 'value="2019-03-07"' in page.text
+    response = client.post(
+        f"/staff/meetings/{meeting.id}/edit",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "district": meeting.district_id,
+            "day": "2019-03-08",
+            "start": "17:30",
+            "end": "19:00",
+            "place": "Biblioteket",
+            "address": "",
+        },
+    )
+    assert response.status_code == 302
+    reread(session)
+    edited = session.get(Meeting, meeting.id)
+    assert edited is not None
+    assert edited.code == code
+    assert local(edited.starts_at).isoformat() == "2019-03-08T17:30:00+01:00"
+    assert edited.place == "Biblioteket"
+    assert edited.address is None
+
+
+def test_staff_cancel_a_meeting(client: FlaskClient, session: Session, auth: Auth) -> None:
+    meeting = make_meeting(session)
+    auth.login()
+    page = client.get(f"/staff/meetings/{meeting.id}")
+    assert client.post(f"/staff/meetings/{meeting.id}/cancel").status_code == 400  # no token
+    reread(session)
+    assert not session.get(Meeting, meeting.id).is_cancelled  # type: ignore[union-attr]
+    response = client.post(
+        f"/staff/meetings/{meeting.id}/cancel", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert response.status_code == 302
+    reread(session)
+    assert session.get(Meeting, meeting.id).is_cancelled  # type: ignore[union-attr]
+    assert "inställt" in client.get(f"/staff/meetings/{meeting.id}").text
+    assert "Mötet är inställt" in client.get(f"/s/{meeting.code}").text
+
+
+def test_the_poster_shows_everything_a_passer_by_needs(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(
+        session,
+        district="Tjärna Ängar",
+        place="Kulturhuset",
+        address="Klöverstigen 10",
+        day=date(2019, 2, 21),
+    )
+    auth.login()
+    page = client.get(f"/staff/meetings/{meeting.id}/poster")
+    assert page.status_code == 200
+    html = page.text
+    assert "Tjärna Ängar" in html
+    assert "torsdag 21 februari 2019, 18.00–20.00" in html
+    assert "Kulturhuset, Klöverstigen 10" in html
+    assert "anonym enkät" in html
+    assert f"trygg.example.se/s/{meeting.code}" in html
+    assert "<svg" in html
+    with client.get("/static/poster.css") as css:
+        assert "@page" in css.text
+
+
+def test_the_qr_code_encodes_the_public_short_link_not_the_request_host(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session)
+    auth.login()
+    login = client.get_cookie("session")
+    assert login is not None
+    client.set_cookie("session", login.value, domain="internal-host")
+    png = client.get(f"/staff/meetings/{meeting.id}/qr.png", base_url="http://internal-host:8080")
+    assert png.mimetype == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
+    assert [code.text for code in decoded] == [f"{BASE_URL}/s/{meeting.code}"]
+    assert decoded[0].format == zxingcpp.BarcodeFormat.QRCode
+    svg = client.get(f"/staff/meetings/{meeting.id}/qr.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert svg.text.startswith("<svg") or svg.text.startswith("<?xml")
+    assert "attachment" in svg.headers["Content-Disposition"]
+
+
+def test_all_posters_of_a_year_print_one_per_sheet_without_cancelled_ones(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    first = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    second = make_meeting(session, district="Romme", place="Tunets IP", day=date(2019, 10, 10))
+    cancelled = make_meeting(session, district="Ornäs", place="ICA", day=date(2019, 9, 5))
+    other_year = make_meeting(session, district="Årby", day=date(2020, 2, 20))
+    cancelled.cancelled_at = cancelled.starts_at
+    session.commit()
+    auth.login()
+    html = client.get("/staff/posters/2019").text
+    assert html.count('class="poster"') == 2
+    assert first.code in html and second.code in html
+    assert cancelled.code not in html and other_year.code not in html
+
+
+def test_preview_shows_the_survey_outside_its_window_and_stores_nothing(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, day=date(2019, 2, 21))
+    auth.login()
+    page = client.get(f"/staff/meetings/{meeting.id}/preview")
+    assert "Förhandsvisning" in page.text
+    assert "<fieldset" in page.text
+    response = client.post(
+        f"/staff/meetings/{meeting.id}/preview",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "submission_key": "a" * 32,
+            "safety_evening": "very_safe",
+        },
+    )
+    assert "Ingenting sparades" in response.text
+    assert client.get("/staff/export/responses.csv").text.count("\n") == 1
+
+
+def test_the_district_page_and_the_csv_count_the_same_answers(
+    app: Flask, client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    hagalund = make_meeting(session, district="Hagalund")
+    romme = make_meeting(session, district="Romme", place="Tunets IP")
+    answers = [
+        (hagalund, {"safety_evening": "very_safe", "problem_lighting": "very_big"}),
+        (hagalund, {"safety_evening": "very_safe"}),
+        (hagalund, {"safety_evening": "no_go_unsafe", "unsafe_where": '=HYPERLINK("x")'}),
+        (romme, {"safety_evening": "fairly_unsafe"}),
+    ]
+    for meeting, given in answers:
+        phone = app.test_client()
+        _, data = answer(phone, meeting, **given)
+        assert phone.post(f"/s/{meeting.code}", data=data).status_code == 303
+    auth.login()
+    page = client.get(f"/staff/districts/{hagalund.district_id}").text
+    assert "de som svarade" in page
+    assert "3 av 3 svarade på frågan" in page  # the core question
+    assert "66,7\u00a0%" in page  # two of three very safe
+    assert "1 av 3 svarade på frågan" in page  # lighting
+    export = client.get("/staff/export/responses.csv")
+    assert export.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert len(rows) == 4
+    hagalund_rows = [r for r in rows if r["district"] == "Hagalund"]
+    assert len(hagalund_rows) == 3
+    assert {r["meeting_code"] for r in hagalund_rows} == {hagalund.code}
+    assert [r["safety_evening"] for r in hagalund_rows] == [
+        "very_safe",
+        "very_safe",
+        "no_go_unsafe",
+    ]
+    assert hagalund_rows[2]["unsafe_where"] == '\'=HYPERLINK("x")'
+    assert rows[0]["meeting_date"] == local(hagalund.starts_at).date().isoformat()
+    assert list(rows[0])[:6] == [
+        "response_id",
+        "submitted_at",
+        "district",
+        "meeting_code",
+        "meeting_date",
+        "questionnaire_version",
+    ]
+    assert "safer_how" in rows[0] and "problem_graffiti" in rows[0]
+
+
+def test_the_district_list_names_every_district(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    make_meeting(session, district="Jakobsgårdarna", place="Nygårdsskolan")
+    auth.login()
+    assert "Jakobsgårdarna" in client.get("/staff/districts").text
+    assert client.get("/staff/districts/999").status_code == 404
+
+
+BORLANGE_LINES = (
+    "Torsdag 21/2 kl. 18.00-20.00 Hagalund, samling Tempo, Hagavägen 19\n"
+    "Torsdag 5/9 kl. 18.00-20.00 Omäs, samling ICA, Torsångsvägen 119\n"
+    "Fredag 32/13 kl 18-20 Någonstans\n"
+)
+
+
+def test_import_previews_then_creates_and_a_second_import_creates_nothing(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    for name in ("Hagalund", "Ornäs"):
+        session.add(District(name=name))
+    session.commit()
+    auth.login()
+    page = client.get("/staff/import")
+    preview = client.post(
+        "/staff/import",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "year": "2019",
+            "text": BORLANGE_LINES,
+            "action": "preview",
+        },
+    )
+    html = preview.text
+    assert preview.status_code == 200
+    assert 'value="2019-02-21"' in html and 'value="2019-09-05"' in html
+    assert 'value="Ornäs"' in html
+    assert "Tolkade &#39;Omäs&#39; som &#39;Ornäs&#39;." in html
+    assert "stämmer" in html
+    assert meeting_count(session) == 0  # a preview stores nothing
+
+    form = {
+        "csrf_token": csrf_token(html),
+        "year": "2019",
+        "text": BORLANGE_LINES,
+        "action": "confirm",
+        "rows-0-include": "y",
+        "rows-0-day": "2019-02-21",
+        "rows-0-start": "18:00",
+        "rows-0-end": "20:00",
+        "rows-0-district": "Hagalund",
+        "rows-0-place": "Tempo",
+        "rows-0-address": "Hagavägen 19",
+        "rows-1-include": "y",
+        "rows-1-day": "2019-09-05",
+        "rows-1-start": "18:00",
+        "rows-1-end": "20:00",
+        "rows-1-district": "Ornäs",
+        "rows-1-place": "ICA Ornäs",  # corrected by staff
+        "rows-1-address": "Torsångsvägen 119",
+        "rows-2-day": "",  # the unreadable row, dropped
+    }
+    done = client.post("/staff/import", data=form)
+    assert done.status_code == 302
+    assert "2 möten skapades. 0 fanns redan." in client.get("/staff/").text
+    assert meeting_count(session) == 2
+    assert (
+        session.scalar(select(Meeting.place).where(Meeting.address == "Torsångsvägen 119"))
+        == "ICA Ornäs"
+    )
+
+    again = client.post("/staff/import", data=form)
+    assert again.status_code == 302
+    assert "0 möten skapades. 2 fanns redan." in client.get("/staff/").text
+    assert meeting_count(session) == 2
+
+
+def test_import_preview_flags_what_is_already_scheduled(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    make_meeting(session, district="Hagalund", day=date(2019, 2, 21), start=time(18), end=time(20))
+    auth.login()
+    page = client.get("/staff/import")
+    preview = client.post(
+        "/staff/import",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "year": "2019",
+            "text": BORLANGE_LINES,
+            "action": "preview",
+        },
+    )
+    assert preview.text.count("Finns redan, skapas inte igen.") == 1
+
+
+def test_import_with_a_bad_row_shows_errors_and_stores_nothing(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    auth.login()
+    page = client.get("/staff/import")
+    response = client.post(
+        "/staff/import",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "year": "2019",
+            "text": BORLANGE_LINES,
+            "action": "confirm",
+            "rows-0-include": "y",
+            "rows-0-day": "2019-02-21",
+            "rows-0-start": "20:00",
+            "rows-0-end": "18:00",
+            "rows-0-district": "Hagalund",
+            "rows-0-place": "Tempo",
+        },
+    )
+    assert response.status_code == 400
+    assert "Sluttiden måste vara efter starttiden." in response.text
+    assert meeting_count(session) == 0
+
+
+def test_import_of_empty_text_says_what_is_missing(client: FlaskClient, auth: Auth) -> None:
+    auth.login()
+    page = client.get("/staff/import")
+    response = client.post(
+        "/staff/import",
+        data={"csrf_token": csrf_token(page.text), "year": "1800", "text": "", "action": "preview"},
+    )
+    assert response.status_code == 400
+    assert "Fyll i fältet." in response.text
+    assert "Ange ett år mellan 2000 och 2100." in response.text
+
+
+def test_the_csv_download_gives_its_database_connection_back(
+    app: Flask, client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    make_meeting(session)
+    auth.login()
+    with client.get("/staff/export/responses.csv") as export:
+        assert export.text.startswith("response_id,")
+    session.close()
+    assert app.extensions["feedback.sessionmaker"].kw["bind"].pool.checkedout() == 0
