@@ -1,0 +1,99 @@
+"""The survey instrument as data: version 1 follows DOMAIN.md, and bad files are refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from feedback import questionnaire
+
+
+def v1_data() -> dict[str, Any]:
+    """Version 1 as stored in the package."""
+    path = resources.files("feedback") / "questionnaires" / "v1.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_version_one_asks_the_ntu_question_with_its_full_scale() -> None:
+    v1 = questionnaire.versions()[1]
+    core = v1.questions[0]
+    assert core.key == "safety_evening"
+    assert core.required
+    assert [o.code for o in core.options] == [
+        "very_safe",
+        "fairly_safe",
+        "fairly_unsafe",
+        "very_unsafe",
+        "no_go_unsafe",
+        "no_go_other",
+        "dont_know",
+    ]
+    assert "på grund av otrygghet" in core.option_label("no_go_unsafe")
+
+
+def test_only_the_core_question_is_required() -> None:
+    assert [q.key for q in questionnaire.current().questions if q.required] == ["safety_evening"]
+
+
+def test_every_local_problem_is_rated_on_the_same_scale() -> None:
+    problems = [q for q in questionnaire.current().questions if q.section == "problems"]
+    assert len(problems) == 9
+    for question in problems:
+        assert [o.code for o in question.options] == [
+            "none",
+            "small",
+            "fairly_big",
+            "very_big",
+            "no_opinion",
+        ]
+    assert {q.label() for q in problems} >= {"Narkotikahandel", "Klotter", "Nedskräpning"}
+
+
+def test_there_is_free_text_and_optional_coarse_background() -> None:
+    v1 = questionnaire.current()
+    assert [q.key for q in v1.questions if q.kind == "text"] == ["unsafe_where", "safer_how"]
+    gender = v1.question("gender")
+    assert "Vill inte svara" in [o.label() for o in gender.options]
+    assert {q.key for q in v1.questions if q.section == "background"} == {
+        "age_band",
+        "gender",
+        "relation",
+    }
+
+
+def test_a_missing_translation_falls_back_to_swedish() -> None:
+    assert questionnaire.current().question("problem_litter").label("so") == "Nedskräpning"
+
+
+def test_csv_columns_cover_every_version_with_the_current_order_first() -> None:
+    keys = questionnaire.column_keys()
+    assert keys[: len(questionnaire.current().questions)] == [
+        q.key for q in questionnaire.current().questions
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_repeated_question_key_is_refused() -> None:
+    data = v1_data()
+    data["questions"].append(copy.deepcopy(data["questions"][0]))
+    with pytest.raises(ValueError, match="repeats a question key"):
+        questionnaire.parse(data)
+
+
+def test_a_choice_question_without_options_is_refused() -> None:
+    data = v1_data()
+    del data["questions"][0]["options"]
+    with pytest.raises(ValueError, match="no options"):
+        questionnaire.parse(data)
+
+
+def test_a_question_outside_every_section_is_refused() -> None:
+    data = v1_data()
+    data["questions"][0]["section"] = "nowhere"
+    with pytest.raises(ValueError, match="outside every section"):
+        questionnaire.parse(data)
