@@ -45,8 +45,16 @@ END_HINT = _l("Ange en tid, till exempel 20:00.")
 class LoginForm(FlaskForm):  # type: ignore[misc]
     """E-mail and password."""
 
-    email = EmailField(_l("E-postadress"), validators=[DataRequired(REQUIRED)])
-    password = PasswordField(_l("Lösenord"), validators=[DataRequired(REQUIRED)])
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Lösenord"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

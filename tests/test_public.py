@@ -292,3 +292,16 @@ def test_the_survey_date_is_written_the_swedish_way(client: FlaskClient, session
     from feedback.i18n import meeting_when
 
     assert meeting_when(meeting) == "torsdag 21 februari 2019, 18.00–20.00"
+
+
+def test_a_crash_shows_a_swedish_page_and_no_stack_trace(app: Flask) -> None:
+    def broken() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/broken", view_func=broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = app.test_client().get("/broken")
+    assert page.status_code == 500
+    assert "Något gick fel hos oss" in page.text
+    assert "secret internals" not in page.text
+    assert "Traceback" not in page.text
