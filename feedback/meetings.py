@@ -17,6 +17,8 @@ LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a poster is typed without doubt.
 CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
 CODE_LENGTH = 7  # 23**7 = 3.4 billion codes: not guessable, and the QR code stays small
+# A form opened just before the survey closed can still be sent this long after.
+SUBMIT_GRACE = timedelta(hours=2)
 
 
 def new_code() -> str:
@@ -42,8 +44,12 @@ class SurveyWindow:
     closes_at: datetime
 
     def is_open(self, now: datetime) -> bool:
-        """Whether the survey takes answers at this moment."""
+        """Whether the survey is shown at this moment."""
         return self.opens_at <= now < self.closes_at
+
+    def takes_answers(self, now: datetime) -> bool:
+        """Whether a submitted form is stored at this moment: answers given in time are kept."""
+        return self.opens_at <= now < self.closes_at + SUBMIT_GRACE
 
 
 def survey_window(

@@ -11,6 +11,7 @@ from flask import (
     current_app,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
@@ -64,7 +65,8 @@ def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
     meeting = _meeting_or_404(code)
     window = window_of(meeting)
     now = utcnow()
-    if meeting.is_cancelled or not window.is_open(now):
+    is_open = window.takes_answers(now) if request.method == "POST" else window.is_open(now)
+    if meeting.is_cancelled or not is_open:
         upcoming = next_meeting(db.session(), now)
         return render_template(
             "public/closed.html", meeting=meeting, window=window, now=now, upcoming=upcoming
@@ -104,11 +106,25 @@ def _csrf_error(_error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, csrf=True), 400
 
 
+def _security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
+    """Everything comes from this site; nothing may frame it or sniff types."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # The survey link is the meeting's key: do not hand it to other sites.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Wire the public pages, CSRF protection and the Swedish error pages (500 included)."""
     csrf.init_app(app)
     # The survey form checks its own token, so an expired one re-shows the answers, not a 400.
     csrf.exempt(survey)
     app.register_blueprint(bp)
+    app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)

@@ -27,7 +27,8 @@ def svg(url: str) -> str:
     """The QR code as a standalone, scalable SVG document."""
     image = _code(url).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     text: str = image.to_string(encoding="unicode")
-    return text
+    # A page of many posters must not repeat the same element id.
+    return text.replace(' id="qr-path"', "")
 
 
 def png(url: str, box_size: int = 20) -> bytes:

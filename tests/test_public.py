@@ -305,3 +305,23 @@ def test_a_crash_shows_a_swedish_page_and_no_stack_trace(app: Flask) -> None:
     assert "Något gick fel hos oss" in page.text
     assert "secret internals" not in page.text
     assert "Traceback" not in page.text
+
+
+def test_an_answer_sent_just_after_closing_time_is_kept(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    # The resident took their time: the window closed while the form was open.
+    app.config["SURVEY_CLOSES_DAYS_AFTER"] = -1 / 24 / 60 * 100  # closed 10 minutes ago
+    assert "Enkäten är stängd" in client.get(f"/s/{meeting.code}").text
+    assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
+    assert stored(session) == 1
+
+
+def test_pages_forbid_framing_and_third_party_content(client: FlaskClient) -> None:
+    page = client.get("/")
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
