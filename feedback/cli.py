@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -29,7 +32,7 @@ from feedback.meetings import (
 )
 from feedback.models import Meeting
 from feedback.responses import response_rows
-from feedback.schedule import ParsedMeeting, parse_schedule
+from feedback.schedule import parse_schedule
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 schedule_cli = AppGroup("schedule", help="Meeting schedules in the published text format.")
@@ -40,20 +43,30 @@ export_cli = AppGroup("export", help="Exports for analysts.")
 
 
 def alembic_config() -> AlembicConfig:
-    """Alembic's config for migrations/, bound to the app's database."""
+    """Alembic's config for migrations/."""
     folder = Path(current_app.root_path).parent / "migrations"
     config = AlembicConfig(str(folder / "alembic.ini"))
     config.set_main_option("script_location", str(folder))
     return config
 
 
+@contextmanager
+def migrating() -> Iterator[AlembicConfig]:
+    """Alembic's config bound to a connection to the app's database, in one transaction."""
+    try:
+        with db.engine().begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            yield config
+    except CommandError as error:  # an unknown revision and the like: a message, not a traceback
+        raise click.ClickException(str(error)) from error
+
+
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: head)."""
-    with db.engine().begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
+    with migrating() as config:
         command.upgrade(config, revision)
 
 
@@ -61,9 +74,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
-    with db.engine().begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
+    with migrating() as config:
         command.downgrade(config, revision)
 
 
@@ -71,23 +82,8 @@ def db_downgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
-    with db.engine().begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
+    with migrating() as config:
         command.revision(config, message=message, autogenerate=True)
-
-
-def _rows_to_fields(rows: list[ParsedMeeting]) -> tuple[list[MeetingFields], list[ParsedMeeting]]:
-    """The rows complete enough to schedule, and the rest."""
-    complete, incomplete = [], []
-    for row in rows:
-        if row.date and row.start and row.end and row.district and row.place:
-            complete.append(
-                MeetingFields(row.district, row.date, row.start, row.end, row.place, row.address)
-            )
-        else:
-            incomplete.append(row)
-    return complete, incomplete
 
 
 def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
@@ -106,9 +102,13 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
             click.echo(line + (f", {row.address}" if row.address else ""))
             for warning in row.warnings:
                 click.echo(f"  ! {warning}")
-    fields, incomplete = _rows_to_fields(rows)
-    for row in incomplete:
-        click.echo(f"Skipped, incomplete: {row.source}", err=True)
+    fields = []
+    for row in rows:
+        meeting = MeetingFields.from_parsed(row)
+        if meeting is None:
+            click.echo(f"Skipped, incomplete: {row.source}", err=True)
+        else:
+            fields.append(meeting)
     if dry_run:
         click.echo(f"Dry run: {len(fields)} meetings understood, nothing stored.", err=True)
         return
@@ -120,13 +120,20 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
 
 
 @schedule_cli.command("import")
-@click.argument("file", type=click.File(encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--year", type=click.IntRange(1900, 2100), required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON array.")
-def schedule_import(file: click.File, year: int, dry_run: bool, as_json: bool) -> None:
+def schedule_import(file: BinaryIO, year: int, dry_run: bool, as_json: bool) -> None:
     """Import meetings from FILE in the published text format ('-' for standard input)."""
-    _import_text(file.read(), year, dry_run, as_json)  # type: ignore[attr-defined]
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Notepad's "ANSI" on Swedish Windows; every byte decodes, so this cannot fail.
+        text = data.decode("cp1252", errors="replace")
+        click.echo(f"{file.name} is not UTF-8; read it as Windows-1252.", err=True)
+    _import_text(text, year, dry_run, as_json)
 
 
 @seed_cli.command("borlange")
@@ -201,16 +208,13 @@ def users_bootstrap(email: str) -> None:
 
 
 @export_cli.command("responses")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Default: stdout.")
-def export_responses(out: str | None) -> None:
-    """Every response as CSV, the same file as the web download."""
-    lines = csv_lines(response_rows(db.session()), questionnaire.column_keys())
-    if out is None:
-        for line in lines:
-            sys.stdout.write(line)
-        return
-    with open(out, "w", encoding="utf-8", newline="") as file:
-        file.writelines(lines)
+@click.option(
+    "--out", type=click.File("wb", lazy=False), default="-", help="Default: standard output."
+)
+def export_responses(out: BinaryIO) -> None:
+    """Every response as CSV, the same bytes as the web download (UTF-8 whatever the locale)."""
+    for line in csv_lines(response_rows(db.session()), questionnaire.column_keys()):
+        out.write(line.encode("utf-8"))
 
 
 def init_app(app: Flask) -> None:

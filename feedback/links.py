@@ -30,6 +30,6 @@ def meeting_links(meeting: Meeting) -> dict[str, str]:
     return {
         "survey_url": survey_url(meeting),
         "poster_url": public_url("staff.poster", meeting_id=meeting.id),
-        "qr_png_url": public_url("staff.qr_png", meeting_id=meeting.id),
-        "qr_svg_url": public_url("staff.qr_svg", meeting_id=meeting.id),
+        "qr_png_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="png"),
+        "qr_svg_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="svg"),
     }

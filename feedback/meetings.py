@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.models import District, Meeting, utcnow
+from feedback.schedule import ParsedMeeting
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 # No 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a poster is typed without doubt.
@@ -125,6 +126,19 @@ class MeetingFields:
     end: time
     place: str
     address: str | None
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"a meeting must end after it starts ({self.start}–{self.end})")
+
+    @classmethod
+    def from_parsed(cls, row: ParsedMeeting) -> MeetingFields | None:
+        """A parsed schedule row as a meeting, or None when it lacks something a meeting needs."""
+        if not (row.date and row.start and row.end and row.district and row.place):
+            return None
+        if row.end <= row.start:
+            return None
+        return cls(row.district, row.date, row.start, row.end, row.place, row.address)
 
 
 def _find_existing(session: Session, district: District, starts_at: datetime) -> Meeting | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 from flask import (
@@ -30,6 +30,7 @@ from feedback.export import csv_lines
 from feedback.forms import ConfirmForm, ImportForm, ImportRowForm, MeetingForm, survey_form
 from feedback.links import survey_url
 from feedback.meetings import (
+    MeetingFields,
     cancel_meeting,
     create_meeting,
     import_meetings,
@@ -177,25 +178,21 @@ def posters(year: int) -> str:
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/qr.svg")
-def qr_svg(meeting_id: int) -> Response:
-    """The QR code as SVG, for print shops."""
-    found = _meeting_or_404(meeting_id)
-    return Response(
-        qr.svg(survey_url(found)),
-        mimetype="image/svg+xml",
-        headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.svg"'},
-    )
+QR_FORMATS: dict[str, tuple[str, Callable[[str], str | bytes]]] = {
+    "svg": ("image/svg+xml", qr.svg),
+    "png": ("image/png", qr.png),
+}
 
 
-@bp.route("/meetings/<int:meeting_id>/qr.png")
-def qr_png(meeting_id: int) -> Response:
-    """The QR code as PNG, for documents and social media."""
+@bp.route("/meetings/<int:meeting_id>/qr.<any(svg, png):fmt>")
+def qr_code(meeting_id: int, fmt: str) -> Response:
+    """The QR code to download: SVG for print shops, PNG for documents."""
     found = _meeting_or_404(meeting_id)
+    mimetype, render = QR_FORMATS[fmt]
     return Response(
-        qr.png(survey_url(found)),
-        mimetype="image/png",
-        headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.png"'},
+        render(survey_url(found)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.{fmt}"'},
     )
 
 
@@ -270,10 +267,9 @@ def _fill_rows(form: ImportForm) -> None:
     form.rows.entries = []
     form.rows.last_index = -1
     for parsed in parse_schedule(form.text.data, form.year.data, names, places):
-        values = (parsed.date, parsed.start, parsed.end, parsed.district, parsed.place)
         form.rows.append_entry(
             SimpleNamespace(
-                include=None not in values,
+                include=MeetingFields.from_parsed(parsed) is not None,
                 day=parsed.date,
                 start=parsed.start,
                 end=parsed.end,
@@ -289,9 +285,11 @@ def _fill_rows(form: ImportForm) -> None:
 
 def _already_scheduled(row: ImportRowForm) -> bool:
     """Whether an import row names a meeting that exists, so confirming skips it."""
-    if None in (row.day.data, row.start.data, row.end.data) or not row.district.data:
+    try:
+        fields = row.meeting_fields(row.district.data)
+    except (TypeError, ValueError):  # a row with a missing or impossible time names no meeting
         return False
-    return is_taken(db.session(), row.meeting_fields(row.district.data))
+    return is_taken(db.session(), fields)
 
 
 def _meeting_form(obj: object | None = None) -> MeetingForm:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from feedback import create_app, db
 from feedback.auth import create_user
-from feedback.cli import alembic_config
+from feedback.cli import migrating
 from feedback.db import Base, make_engine
 from feedback.meetings import MeetingFields, create_meeting, local
 from feedback.models import Meeting, utcnow
@@ -34,9 +34,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     )
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": url})
     with app.app_context():
-        with db.engine().begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
+        with migrating() as config:
             command.downgrade(config, "base")
             command.upgrade(config, "head")
         db.engine().dispose()

@@ -9,14 +9,13 @@ from flask import Flask
 from sqlalchemy import inspect
 
 from feedback import db
-from feedback.cli import alembic_config
+from feedback.cli import migrating
 from feedback.db import Base
 
 
 def test_upgrade_head_on_an_empty_database_matches_the_models(app: Flask) -> None:
-    with app.app_context(), db.engine().begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
+    with app.app_context(), migrating() as config:
+        connection = config.attributes["connection"]
         command.downgrade(config, "base")
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
         command.upgrade(config, "head")
