@@ -7,12 +7,15 @@ import re
 from collections.abc import Iterator
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from feedback import create_app, db
 from feedback.auth import create_user
@@ -142,6 +145,18 @@ class Auth:
             data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
         )
         assert response.status_code == 302, response.text
+
+
+def count(session: Session, model: type[Base]) -> int:
+    """How many rows of a model the database holds now."""
+    reread(session)
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any]) -> TestResponse:
+    """Open the page with the form, then send it with its CSRF token, as a browser would."""
+    page = client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(page.text), **data})
 
 
 def csrf_token(html: str) -> str:

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from feedback.cli import alembic_config
@@ -25,6 +25,7 @@ from tests.conftest import (
     STAFF_EMAIL,
     STAFF_PASSWORD,
     Auth,
+    count,
     csrf_token,
     make_meeting,
     make_staff,
@@ -69,12 +70,6 @@ def add_districts(session: Session, *names: str) -> None:
     """Districts the database already knows."""
     session.add_all(District(name=name) for name in names)
     session.commit()
-
-
-def count(session: Session, model: type[District | Meeting | User]) -> int:
-    """How many rows of a model the database holds now."""
-    reread(session)
-    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def import_schedule(runner: FlaskCliRunner, schedule: str, *options: str) -> Result:

@@ -7,12 +7,12 @@ from datetime import date, time, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, local
 from feedback.models import Answer, Meeting, Response, utcnow
-from tests.conftest import csrf_token, make_meeting, reread
+from tests.conftest import count, csrf_token, make_meeting
 
 
 def submission_key(html: str) -> str:
@@ -36,8 +36,7 @@ def answer(client: FlaskClient, meeting: Meeting, **answers: str) -> tuple[str, 
 
 def stored(session: Session) -> int:
     """How many responses the database holds."""
-    reread(session)
-    return session.scalar(select(func.count()).select_from(Response)) or 0
+    return count(session, Response)
 
 
 def test_survey_speaks_swedish_and_warns_before_the_first_question(

@@ -11,7 +11,7 @@ import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.meetings import local
@@ -20,9 +20,11 @@ from tests.conftest import (
     BASE_URL,
     STAFF_PASSWORD,
     Auth,
+    count,
     csrf_token,
     make_meeting,
     make_staff,
+    post_form,
     reread,
 )
 from tests.test_public import answer
@@ -39,8 +41,7 @@ STAFF_URLS = [
 
 def meeting_count(session: Session) -> int:
     """How many meetings the database holds."""
-    reread(session)
-    return session.scalar(select(func.count()).select_from(Meeting)) or 0
+    return count(session, Meeting)
 
 
 @pytest.mark.parametrize("url", STAFF_URLS)
@@ -143,11 +144,10 @@ def test_staff_create_a_meeting(client: FlaskClient, session: Session, auth: Aut
     session.add(district)
     session.commit()
     auth.login()
-    page = client.get("/staff/meetings/new")
-    response = client.post(
+    response = post_form(
+        client,
         "/staff/meetings/new",
-        data={
-            "csrf_token": csrf_token(page.text),
+        {
             "district": district.id,
             "day": "2019-04-11",
             "start": "18:00",
@@ -172,11 +172,10 @@ def test_a_bad_meeting_form_shows_errors_and_stores_nothing(
     session.add(district)
     session.commit()
     auth.login()
-    page = client.get("/staff/meetings/new")
-    response = client.post(
+    response = post_form(
+        client,
         "/staff/meetings/new",
-        data={
-            "csrf_token": csrf_token(page.text),
+        {
             "district": district.id,
             "day": "21/2",
             "start": "20:00",
@@ -195,11 +194,10 @@ def test_the_same_district_and_time_cannot_be_scheduled_twice(
 ) -> None:
     existing = make_meeting(session, day=date(2019, 2, 21))
     auth.login()
-    page = client.get("/staff/meetings/new")
-    response = client.post(
+    response = post_form(
+        client,
         "/staff/meetings/new",
-        data={
-            "csrf_token": csrf_token(page.text),
+        {
             "district": existing.district_id,
             "day": "2019-02-21",
             "start": "18:00",
@@ -483,11 +481,10 @@ def test_import_with_a_bad_row_shows_errors_and_stores_nothing(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
     auth.login()
-    page = client.get("/staff/import")
-    response = client.post(
+    response = post_form(
+        client,
         "/staff/import",
-        data={
-            "csrf_token": csrf_token(page.text),
+        {
             "year": "2019",
             "text": BORLANGE_LINES,
             "action": "confirm",
