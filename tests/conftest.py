@@ -166,6 +166,25 @@ def csrf_token(html: str) -> str:
     return found.group(1)
 
 
+def submission_key(html: str) -> str:
+    """The hidden submission key of the survey form."""
+    found = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]+)"', html)
+    assert found, "no submission key on the page"
+    return found.group(1)
+
+
+def answer(client: FlaskClient, meeting: Meeting, **answers: str) -> tuple[str, dict[str, str]]:
+    """Open the survey and fill in the form data a browser would send."""
+    page = client.get(f"/s/{meeting.code}")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "submission_key": submission_key(page.text),
+        **answers,
+    }
+    return page.text, data
+
+
 @pytest.fixture
 def auth(client: FlaskClient, app: Flask) -> Auth:
     """Logs the client in as staff."""

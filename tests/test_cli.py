@@ -25,13 +25,13 @@ from tests.conftest import (
     STAFF_EMAIL,
     STAFF_PASSWORD,
     Auth,
+    answer,
     count,
     csrf_token,
     make_meeting,
     make_staff,
     reread,
 )
-from tests.test_public import answer
 
 SCHEDULE = (
     "Torsdag 21/2 kl. 18.00-20.00 Hagalund, samling Tempo, Hagavägen 19\n"

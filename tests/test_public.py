@@ -11,27 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, local
-from feedback.models import Answer, Meeting, Response, utcnow
-from tests.conftest import count, csrf_token, make_meeting
-
-
-def submission_key(html: str) -> str:
-    """The hidden submission key of the survey form."""
-    found = re.search(r'name="submission_key" type="hidden" value="([0-9a-f]+)"', html)
-    assert found, "no submission key on the page"
-    return found.group(1)
-
-
-def answer(client: FlaskClient, meeting: Meeting, **answers: str) -> tuple[str, dict[str, str]]:
-    """Open the survey and fill in the form data a browser would send."""
-    page = client.get(f"/s/{meeting.code}")
-    assert page.status_code == 200
-    data = {
-        "csrf_token": csrf_token(page.text),
-        "submission_key": submission_key(page.text),
-        **answers,
-    }
-    return page.text, data
+from feedback.models import Answer, Response, utcnow
+from tests.conftest import answer, count, make_meeting, submission_key
 
 
 def stored(session: Session) -> int:

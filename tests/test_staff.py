@@ -20,6 +20,7 @@ from tests.conftest import (
     BASE_URL,
     STAFF_PASSWORD,
     Auth,
+    answer,
     count,
     csrf_token,
     make_meeting,
@@ -27,7 +28,6 @@ from tests.conftest import (
     post_form,
     reread,
 )
-from tests.test_public import answer
 
 STAFF_URLS = [
     "/staff/",
