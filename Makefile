@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint
+.PHONY: install run test lint translations
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,7 @@ instance/config.py:
 
 run: install instance/config.py
 	$(FLASK) db upgrade
+	$(FLASK) questionnaire sync
 	$(FLASK) seed borlange
 	$(FLASK) users bootstrap
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -32,3 +33,12 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# Extract interface strings, merge them into each language's catalog, compile the catalogs.
+# Translate the new entries in feedback/translations/*/LC_MESSAGES/messages.po, then run again.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output -o feedback/translations/messages.pot .
+	$(BIN)/pybabel update -i feedback/translations/messages.pot -d feedback/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d feedback/translations

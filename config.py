@@ -15,6 +15,14 @@ class Config:
     SURVEY_OPENS_MINUTES_BEFORE = 60
     SURVEY_CLOSES_DAYS_AFTER = 14
 
+    # Who answers for the data and the service, named in the privacy notice and the
+    # accessibility statement. Set them for each municipality.
+    ORGANISATION = "Borlänge kommun"
+    CONTACT_EMAIL = "kommun@borlange.se"
+    # Free text can name people; `flask --app wsgi retention purge` deletes it this long after
+    # its meeting. Answer codes are kept.
+    FREE_TEXT_RETENTION_MONTHS = 12
+
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -94,6 +94,7 @@ def login() -> tuple[str, int] | WerkzeugResponse:
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            session.pop("kiosk", None)  # a staff login is how a kiosk tablet leaves kiosk mode
             return redirect(_safe_next(request.args.get("next")) or url_for("staff.meetings"))
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
     status = 400 if form.errors else 200

@@ -30,8 +30,8 @@ from feedback.meetings import (
     list_meetings,
     local,
 )
-from feedback.models import Meeting
-from feedback.responses import response_rows
+from feedback.models import Meeting, utcnow
+from feedback.responses import months_before, purge_free_text, response_rows
 from feedback.schedule import parse_schedule
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
@@ -40,6 +40,8 @@ seed_cli = AppGroup("seed", help="Load published data.")
 meetings_cli = AppGroup("meetings", help="Scheduled meetings.")
 users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Exports for analysts.")
+questionnaire_cli = AppGroup("questionnaire", help="The survey instrument's versions.")
+retention_cli = AppGroup("retention", help="Deleting what may no longer be kept.")
 
 
 def alembic_config() -> AlembicConfig:
@@ -217,7 +219,30 @@ def export_responses(out: BinaryIO) -> None:
         out.write(line.encode("utf-8"))
 
 
+@questionnaire_cli.command("sync")
+def questionnaire_sync() -> None:
+    """Register the questionnaire versions shipped in feedback/questionnaires/; safe to rerun."""
+    try:
+        changes = questionnaire.sync(db.session())
+    except questionnaire.ChangedWording as error:
+        raise click.ClickException(str(error)) from error
+    db.session().commit()
+    for change in changes:
+        click.echo(change)
+    click.echo(f"Questionnaire version {questionnaire.current().version} takes new responses.")
+
+
+@retention_cli.command("purge")
+def retention_purge() -> None:
+    """Delete free text FREE_TEXT_RETENTION_MONTHS after its meeting; fit for a daily cron job."""
+    months = current_app.config["FREE_TEXT_RETENTION_MONTHS"]
+    deleted = purge_free_text(db.session(), months_before(utcnow(), months))
+    db.session().commit()
+    click.echo(f"Deleted {deleted} free-text answers from meetings over {months} months old.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (db_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli):
+    groups = (db_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
+    for group in (*groups, questionnaire_cli, retention_cli):
         app.cli.add_command(group)

@@ -16,6 +16,8 @@ FIXED_COLUMNS = [
     "meeting_code",
     "meeting_date",
     "questionnaire_version",
+    "channel",
+    "language",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,6 +50,8 @@ def csv_lines(rows: Iterable[ResponseRow], question_keys: list[str]) -> Iterator
                 row.meeting_code,
                 row.meeting_date.isoformat(),
                 str(row.questionnaire_version),
+                row.channel,
+                row.language,
                 *(row.answers.get(key, "") for key in question_keys),
             ]
         )

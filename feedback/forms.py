@@ -33,6 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from feedback.i18n import LANGUAGES
 from feedback.meetings import MeetingFields
 from feedback.questionnaire import Questionnaire
 
@@ -137,6 +138,19 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
         ],
     )
     rows = FieldList(FormField(ImportRowForm))
+
+
+def paper_entry_form(questionnaire: Questionnaire) -> type[FlaskForm]:
+    """The survey form plus the language the paper form was printed in, for staff keying in."""
+
+    class PaperEntryForm(survey_form(questionnaire, "sv")):  # type: ignore[misc]
+        paper_language = SelectField(
+            _l("Blankettens språk"),
+            choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+            default="sv",
+        )
+
+    return PaperEntryForm
 
 
 def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:

@@ -1,17 +1,46 @@
-"""Language and time formatting: Swedish first, Europe/Stockholm times."""
+"""Languages and formatting: Swedish first, then English, Arabic and Somali; Stockholm time."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from babel.dates import format_date
-from flask import Flask
-from flask_babel import Babel, get_locale
+from flask import Flask, request, session, url_for
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 
 from feedback.meetings import local
 from feedback.models import Meeting
 
+DEFAULT = "sv"
+# Each language named in itself, as a switcher shows it.
+LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali"}
+RIGHT_TO_LEFT = {"ar"}
+# The visitor's choice, kept for the visit in the session cookie the survey already needs.
+CHOSEN = "lang"
+
 babel = Babel()
+
+POSTER_INVITATION = _l(
+    "Hur trygg känner du dig här? Skanna koden och svara anonymt. Det tar två minuter."
+)
+
+
+def select_language() -> str:
+    """`?lang=` first (and remember it), then the visit's choice, then Accept-Language."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session[CHOSEN] = asked
+        return asked
+    chosen = session.get(CHOSEN)
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
+
+
+def language() -> str:
+    """The language of the current page."""
+    return str(get_locale() or DEFAULT)
 
 
 def clock(moment: datetime) -> str:
@@ -19,12 +48,12 @@ def clock(moment: datetime) -> str:
     return local(moment).strftime("%H.%M")
 
 
-def long_date(moment: datetime, locale: str = "sv") -> str:
+def long_date(moment: datetime, locale: str = DEFAULT) -> str:
     """A Stockholm date written out: torsdag 21 februari 2019."""
     return format_date(local(moment).date(), format="full", locale=locale)
 
 
-def meeting_when(meeting: Meeting, locale: str = "sv") -> str:
+def meeting_when(meeting: Meeting, locale: str = DEFAULT) -> str:
     """When a meeting is held: torsdag 21 februari 2019, 18.00–20.00."""
     hours = f"{clock(meeting.starts_at)}–{clock(meeting.ends_at)}"
     return f"{long_date(meeting.starts_at, locale)}, {hours}"
@@ -37,14 +66,41 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}".replace(".", ",") + "\u00a0%"
 
 
+def in_other_languages(message: object) -> list[tuple[str, str, str]]:
+    """A lazy message in every language but the page's, as (code, direction, text)."""
+    lines = []
+    for code in LANGUAGES:
+        if code != language():
+            with force_locale(code):
+                lines.append((code, "rtl" if code in RIGHT_TO_LEFT else "ltr", str(message)))
+    return lines
+
+
+def _page_context() -> dict[str, object]:
+    """What every template needs to speak the page's language."""
+    lang = language()
+
+    def in_language(code: str) -> str:
+        """This page's address in another language."""
+        if request.endpoint is None:
+            return f"?lang={code}"
+        return url_for(request.endpoint, **(request.view_args or {}), lang=code)
+
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang in RIGHT_TO_LEFT else "ltr",
+        "languages": LANGUAGES,
+        "in_language": in_language,
+        "in_other_languages": in_other_languages,
+        "POSTER_INVITATION": POSTER_INVITATION,
+    }
+
+
 def init_app(app: Flask) -> None:
-    """Wire Flask-Babel and the Jinja filters that format dates and numbers."""
-    babel.init_app(app)
-
-    def current_locale() -> str:
-        return str(get_locale() or "sv")
-
-    app.jinja_env.filters["when"] = lambda m: meeting_when(m, current_locale())
-    app.jinja_env.filters["long_date"] = lambda d: long_date(d, current_locale())
+    """Wire Flask-Babel, the language switcher and the Jinja filters for dates and numbers."""
+    babel.init_app(app, locale_selector=select_language)
+    app.context_processor(_page_context)
+    app.jinja_env.filters["when"] = lambda m: meeting_when(m, language())
+    app.jinja_env.filters["long_date"] = lambda d: long_date(d, language())
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["percent"] = percent

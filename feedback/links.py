@@ -21,14 +21,20 @@ def public_url(endpoint: str, **values: Any) -> str:
 
 
 def survey_url(meeting: Meeting) -> str:
-    """The short link a poster prints and its QR code encodes: https://host/s/K7QX2MA."""
-    return public_url("public.survey", code=meeting.code)
+    """The short link a poster prints for typing: https://host/s/K7QX2MA."""
+    return public_url("public.survey", code=meeting.code, channel="link")
+
+
+def qr_url(meeting: Meeting) -> str:
+    """What the QR code encodes: https://host/q/K7QX2MA, so that scans are counted as such."""
+    return public_url("public.survey", code=meeting.code, channel="qr")
 
 
 def meeting_links(meeting: Meeting) -> dict[str, str]:
     """Every absolute link a script may want for a meeting."""
     return {
         "survey_url": survey_url(meeting),
+        "qr_url": qr_url(meeting),
         "poster_url": public_url("staff.poster", meeting_id=meeting.id),
         "qr_png_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="png"),
         "qr_svg_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="svg"),

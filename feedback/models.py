@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db import Base
@@ -66,14 +66,47 @@ class User(UserMixin, Base):  # type: ignore[misc]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class QuestionnaireVersion(Base):
+    """A version of the survey instrument, registered from its file by `questionnaire sync`."""
+
+    __tablename__ = "questionnaire_version"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Fingerprint of the Swedish wording and the codes: a synced version may never change them.
+    # None for a version that responses named before the registry existed, until it is synced.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Question(Base):
+    """A question key ever asked; retired questions stay, inactive, so old answers still join."""
+
+    __tablename__ = "question"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    first_version: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.version"))
+    last_version: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.version"))
+    is_active: Mapped[bool]
+
+
+CHANNELS = ("qr", "link", "kiosk", "paper")
+
+
 class Response(Base):
     """One resident's submitted survey for one meeting; no IP address, no account."""
 
     __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CHANNELS)})", name="channel"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    questionnaire_version: Mapped[int]
+    questionnaire_version: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.version"))
+    # How the answer reached us (qr, link, kiosk, paper) and the language it was given in.
+    channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8))
     # Generated with the form and unique here, so a double tap or a retried POST stores once.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

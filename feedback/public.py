@@ -1,4 +1,4 @@
-"""What residents see: the survey behind each meeting's QR code, and the error pages."""
+"""What residents see: the survey behind each meeting's QR code, the required notices, errors."""
 
 from __future__ import annotations
 
@@ -9,27 +9,31 @@ from flask import (
     Flask,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import db, questionnaire
 from feedback.forms import survey_form
+from feedback.i18n import language
 from feedback.meetings import SurveyWindow, find_by_code, next_meeting, survey_window
 from feedback.models import Meeting, utcnow
-from feedback.responses import record_response
+from feedback.responses import Submission, record_response
 
 bp = Blueprint("public", __name__)
 csrf = CSRFProtect()
 # The browser session remembers which surveys it has answered: strictly necessary, no consent.
 ANSWERED = "answered"
+# A tablet that staff handed to residents at a meeting: the code of that meeting.
+KIOSK = "kiosk"
 
 
 def window_of(meeting: Meeting) -> SurveyWindow:
@@ -39,11 +43,6 @@ def window_of(meeting: Meeting) -> SurveyWindow:
         current_app.config["SURVEY_OPENS_MINUTES_BEFORE"],
         current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
     )
-
-
-def language() -> str:
-    """The language the page speaks."""
-    return str(get_locale() or "sv")
 
 
 def _meeting_or_404(code: str) -> Meeting:
@@ -59,10 +58,27 @@ def index() -> str:
     return render_template("public/index.html")
 
 
-@bp.route("/s/<code>", methods=["GET", "POST"])
-def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
-    """The survey for one meeting: a plain form, posted back here."""
+@bp.route("/tillganglighet")
+def accessibility() -> str:
+    """The accessibility statement that DOS-lagen requires."""
+    return render_template("public/accessibility.html")
+
+
+@bp.route("/integritet")
+def privacy() -> str:
+    """What is stored about residents, what is not, for how long, and whom to ask."""
+    return render_template("public/privacy.html")
+
+
+@bp.route("/s/<code>", methods=["GET", "POST"], defaults={"channel": "link"})
+@bp.route("/q/<code>", methods=["GET", "POST"], defaults={"channel": "qr"})
+def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
+    """The survey for one meeting: a plain form, posted back to the address it came from.
+
+    The QR code leads to /q/, the written link to /s/, so each answer knows its channel.
+    """
     meeting = _meeting_or_404(code)
+    in_kiosk = session.get(KIOSK) == meeting.code
     window = window_of(meeting)
     now = utcnow()
     is_open = window.takes_answers(now) if request.method == "POST" else window.is_open(now)
@@ -71,14 +87,27 @@ def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
         return render_template(
             "public/closed.html", meeting=meeting, window=window, now=now, upcoming=upcoming
         )
-    if meeting.code in session.get(ANSWERED, []):
+    if not in_kiosk and meeting.code in session.get(ANSWERED, []):
         return render_template("public/answered.html", meeting=meeting)
 
     current = questionnaire.current()
+    if not questionnaire.is_synced(db.session(), current.version):
+        abort(503)  # before anyone types: an unregistered version could not store the answers
     form = survey_form(current, language())()
     if form.validate_on_submit():
-        record_response(db.session(), meeting, current, form.answers(), form.submission_key.data)
+        submission = Submission(
+            meeting=meeting,
+            questionnaire=current,
+            answers=form.answers(),
+            submission_key=form.submission_key.data,
+            channel="kiosk" if in_kiosk else channel,
+            language=language(),
+        )
+        record_response(db.session(), submission)
         db.session().commit()
+        if in_kiosk:  # the next person gets an empty form and no "already answered"
+            flash(_("Tack! Svaren är sparade. Nu kan nästa person svara."), "success")
+            return redirect(request.path, 303)
         session.permanent = True
         session[ANSWERED] = [*session.get(ANSWERED, [])[-49:], meeting.code]
         return redirect(url_for("public.thanks", code=meeting.code), 303)
@@ -86,7 +115,12 @@ def survey(code: str) -> str | tuple[str, int] | WerkzeugResponse:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors else 200
     return render_template(
-        "public/survey.html", meeting=meeting, form=form, questionnaire=current, preview=False
+        "public/survey.html",
+        meeting=meeting,
+        form=form,
+        questionnaire=current,
+        preview=False,
+        kiosk=in_kiosk,
     ), status
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback.models import Question as QuestionRow
+from feedback.models import QuestionnaireVersion
 
 DEFAULT_LANGUAGE = "sv"
 
@@ -81,6 +88,16 @@ class Questionnaire:
     sections: tuple[Section, ...]
 
     @property
+    def fingerprint(self) -> str:
+        """A digest of the Swedish wording, the kinds and the codes, but not the translations."""
+        canonical = [
+            (q.key, q.kind, q.required, q.label(), [(o.code, o.label()) for o in q.options])
+            for q in self.questions
+        ]
+        data = json.dumps([self.version, canonical], ensure_ascii=False).encode()
+        return hashlib.sha256(data).hexdigest()
+
+    @property
     def questions(self) -> tuple[Question, ...]:
         """Every question, in page order."""
         return tuple(q for s in self.sections for q in s.questions)
@@ -153,3 +170,56 @@ def column_keys() -> list[str]:
     for questionnaire in [current(), *versions().values()]:
         keys += [q.key for q in questionnaire.questions if q.key not in keys]
     return keys
+
+
+class ChangedWording(Exception):
+    """A synced version's Swedish wording or codes differ from what was synced."""
+
+
+def sync(session: Session) -> list[str]:
+    """Register the shipped versions and their questions; what changed, as lines for people."""
+    changes = []
+    for version, shipped in versions().items():
+        registered = session.get(QuestionnaireVersion, version)
+        if registered is None:
+            session.add(QuestionnaireVersion(version=version, fingerprint=shipped.fingerprint))
+            changes.append(f"version {version} registered")
+        elif registered.fingerprint is None:
+            registered.fingerprint = shipped.fingerprint
+            changes.append(f"version {version} fingerprinted")
+        elif registered.fingerprint != shipped.fingerprint:
+            raise ChangedWording(
+                f"version {version} was synced with other wording or codes; "
+                "new wording needs a new version file"
+            )
+    session.flush()
+    known = {q.key: q for q in session.scalars(select(QuestionRow))}
+    active = {q.key for q in current().questions}
+    for version, shipped in versions().items():
+        for question in shipped.questions:
+            row = known.get(question.key)
+            if row is None:
+                row = known[question.key] = QuestionRow(
+                    key=question.key,
+                    kind=question.kind,
+                    first_version=version,
+                    last_version=version,
+                    is_active=question.key in active,
+                )
+                session.add(row)
+                changes.append(f"question {question.key} added")
+            elif row.kind != question.kind:
+                raise ChangedWording(f"question {question.key} changed kind; use a new key")
+            row.last_version = max(row.last_version, version)
+    for row in known.values():
+        if row.is_active != (row.key in active):
+            row.is_active = row.key in active
+            changes.append(f"question {row.key} {'activated' if row.is_active else 'retired'}")
+    session.flush()
+    return changes
+
+
+def is_synced(session: Session, version: int) -> bool:
+    """Whether a version is registered and so can take responses."""
+    row = session.get(QuestionnaireVersion, version)
+    return row is not None and row.fingerprint is not None

@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback.meetings import local
-from feedback.models import Answer, District, Meeting, Response
+from feedback.models import Answer, District, Meeting, Question, Response
 from feedback.questionnaire import Questionnaire
 
 
-def record_response(
-    session: Session,
-    meeting: Meeting,
-    questionnaire: Questionnaire,
-    answers: Mapping[str, str],
-    submission_key: str,
-) -> bool:
+@dataclass(frozen=True)
+class Submission:
+    """A validated survey form: where it came from, and what it says."""
+
+    meeting: Meeting
+    questionnaire: Questionnaire
+    answers: Mapping[str, str]
+    submission_key: str
+    channel: str
+    language: str
+
+
+def record_response(session: Session, submission: Submission) -> bool:
     """Store a response unless its submission key is already stored; True if stored now."""
-    known = {q.key for q in questionnaire.questions}
+    known = {q.key for q in submission.questionnaire.questions}
     response = Response(
-        meeting=meeting,
-        questionnaire_version=questionnaire.version,
-        submission_key=submission_key,
+        meeting=submission.meeting,
+        questionnaire_version=submission.questionnaire.version,
+        submission_key=submission.submission_key,
+        channel=submission.channel,
+        language=submission.language,
         answers=[
             Answer(question_key=key, value=value)
-            for key, value in answers.items()
+            for key, value in submission.answers.items()
             if key in known and value
         ],
     )
@@ -41,8 +50,39 @@ def record_response(
         with session.begin_nested():
             session.add(response)
     except IntegrityError:
+        duplicate = select(Response.id).where(Response.submission_key == submission.submission_key)
+        if session.scalar(duplicate) is None:
+            raise  # some other constraint: never pass a lost answer off as a duplicate
         return False
     return True
+
+
+def count_responses(session: Session, meeting: Meeting, channel: str | None = None) -> int:
+    """How many responses a meeting has, optionally through one channel."""
+    query = select(func.count()).select_from(Response).where(Response.meeting_id == meeting.id)
+    if channel is not None:
+        query = query.where(Response.channel == channel)
+    return session.scalar(query) or 0
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time a number of months earlier (the month's last day if shorter)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def purge_free_text(session: Session, ended_before: datetime) -> int:
+    """Delete the free-text answers of meetings that ended before a moment; codes stay."""
+    text_keys = select(Question.key).where(Question.kind == "text")
+    old_responses = select(Response.id).join(Response.meeting).where(Meeting.ends_at < ended_before)
+    result = session.execute(
+        delete(Answer).where(
+            Answer.question_key.in_(text_keys), Answer.response_id.in_(old_responses)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass
@@ -57,6 +97,8 @@ class ResponseRow:
     meeting_code: str
     meeting_date: date
     questionnaire_version: int
+    channel: str
+    language: str
     answers: dict[str, str] = field(default_factory=dict)
 
 
@@ -84,6 +126,8 @@ def response_rows(session: Session, *, district_id: int | None = None) -> Iterat
             meeting_code=meeting.code,
             meeting_date=local(meeting.starts_at).date(),
             questionnaire_version=response.questionnaire_version,
+            channel=response.channel,
+            language=response.language,
             answers={key: value for _, _, _, key, value in rows if key is not None},
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
@@ -14,12 +15,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
@@ -27,8 +30,16 @@ from wtforms import SelectChoice
 from feedback import db, qr, questionnaire
 from feedback.auth import login_manager
 from feedback.export import csv_lines
-from feedback.forms import ConfirmForm, ImportForm, ImportRowForm, MeetingForm, survey_form
-from feedback.links import survey_url
+from feedback.forms import (
+    ConfirmForm,
+    ImportForm,
+    ImportRowForm,
+    MeetingForm,
+    paper_entry_form,
+    survey_form,
+)
+from feedback.i18n import language
+from feedback.links import qr_url, survey_url
 from feedback.meetings import (
     MeetingFields,
     cancel_meeting,
@@ -41,8 +52,14 @@ from feedback.meetings import (
     update_meeting,
 )
 from feedback.models import District, Meeting
-from feedback.public import language, window_of
-from feedback.responses import response_rows, summarise
+from feedback.public import ANSWERED, KIOSK, window_of
+from feedback.responses import (
+    Submission,
+    count_responses,
+    record_response,
+    response_rows,
+    summarise,
+)
 from feedback.schedule import parse_schedule
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -162,11 +179,72 @@ def preview(meeting_id: int) -> str:
     )
 
 
+@bp.route("/meetings/<int:meeting_id>/kiosk", methods=["POST"])
+def kiosk(meeting_id: int) -> WerkzeugResponse:
+    """Hand this device to residents: staff are logged out, the survey resets after each answer."""
+    found = _meeting_or_404(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("staff.meeting", meeting_id=found.id))
+    logout_user()
+    session.pop(ANSWERED, None)
+    session[KIOSK] = found.code
+    return redirect(url_for("public.survey", code=found.code))
+
+
+@bp.route("/meetings/<int:meeting_id>/paper/<any(sv, en, ar, so):paper_language>")
+def paper(meeting_id: int, paper_language: str) -> str:
+    """The questionnaire on A4 paper, in one language, for residents without a smartphone."""
+    found = _meeting_or_404(meeting_id)
+    with force_locale(paper_language):
+        return render_template(
+            "print/paper.html", meeting=found, questionnaire=questionnaire.current()
+        )
+
+
+@bp.route("/meetings/<int:meeting_id>/paper-entry", methods=["GET", "POST"])
+def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
+    """Key in paper forms one after another; each keeps the language it was printed in."""
+    found = _meeting_or_404(meeting_id)
+    current = questionnaire.current()
+    form = paper_entry_form(current)()
+    if form.validate_on_submit():
+        submission = Submission(
+            meeting=found,
+            questionnaire=current,
+            answers=form.answers(),
+            submission_key=form.submission_key.data,
+            channel="paper",
+            language=form.paper_language.data,
+        )
+        if record_response(db.session(), submission):
+            flash(_("Blanketten är sparad."), "success")
+        else:
+            flash(_("Blanketten var redan sparad."), "info")
+        db.session().commit()
+        url = url_for(
+            "staff.paper_entry", meeting_id=found.id, paper_language=form.paper_language.data
+        )
+        return redirect(url, 303)
+    if not form.is_submitted():
+        form.paper_language.data = request.args.get("paper_language", "sv")
+    if not form.submission_key.data:
+        form.submission_key.data = uuid.uuid4().hex
+    return render_template(
+        "staff/paper_entry.html",
+        meeting=found,
+        form=form,
+        questionnaire=current,
+        entered=count_responses(db.session(), found, channel="paper"),
+    ), _status(form)
+
+
 @bp.route("/meetings/<int:meeting_id>/poster")
 def poster(meeting_id: int) -> str:
     """A meeting's A4 poster, ready to print."""
     found = _meeting_or_404(meeting_id)
-    return render_template("print/posters.html", meetings=[found], qr=qr, survey_url=survey_url)
+    return render_template(
+        "print/posters.html", meetings=[found], qr=qr, survey_url=survey_url, qr_url=qr_url
+    )
 
 
 @bp.route("/posters/<int:year>")
@@ -174,7 +252,7 @@ def posters(year: int) -> str:
     """Every poster of a year's meetings that are not cancelled, one per sheet."""
     found = [m for m in list_meetings(db.session(), year=year) if not m.is_cancelled]
     return render_template(
-        "print/posters.html", meetings=found, qr=qr, survey_url=survey_url, year=year
+        "print/posters.html", meetings=found, qr=qr, survey_url=survey_url, qr_url=qr_url, year=year
     )
 
 
@@ -190,7 +268,7 @@ def qr_code(meeting_id: int, fmt: str) -> Response:
     found = _meeting_or_404(meeting_id)
     mimetype, render = QR_FORMATS[fmt]
     return Response(
-        render(survey_url(found)),
+        render(qr_url(found)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="qr-{found.code}.{fmt}"'},
     )
@@ -298,7 +376,7 @@ def _meeting_form(obj: object | None = None) -> MeetingForm:
     return form
 
 
-def _status(form: MeetingForm | ImportForm) -> int:
+def _status(form: FlaskForm) -> int:
     return 400 if form.is_submitted() and form.errors else 200
 
 

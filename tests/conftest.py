@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from feedback import create_app, db
+from feedback import create_app, db, questionnaire
 from feedback.auth import create_user
 from feedback.cli import migrating
 from feedback.db import Base, make_engine
@@ -56,6 +56,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     app.instance_path = str(tmp_path)
+    with app.app_context():
+        questionnaire.sync(db.session())
+        db.session().commit()
     yield app
     engine = make_engine(database_url)
     with engine.begin() as connection:

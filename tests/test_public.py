@@ -27,7 +27,7 @@ def test_survey_speaks_swedish_and_warns_before_the_first_question(
     page = client.get(f"/s/{meeting.code}")
     assert page.status_code == 200
     html = page.text
-    assert '<html lang="sv">' in html
+    assert '<html lang="sv" dir="ltr">' in html
     assert "Tjärna Ängar" in html and "Kulturhuset" in html
     intro = html.index("anonym")
     assert intro < html.index("<fieldset")
@@ -92,6 +92,8 @@ def test_nothing_about_the_resident_is_stored_but_the_answers(
         "questionnaire_version",
         "submission_key",
         "submitted_at",
+        "channel",
+        "language",
         "response_id",
         "question_key",
         "value",

@@ -67,7 +67,7 @@ def test_there_is_free_text_and_optional_coarse_background() -> None:
 
 
 def test_a_missing_translation_falls_back_to_swedish() -> None:
-    assert questionnaire.current().question("problem_litter").label("so") == "Nedskräpning"
+    assert questionnaire.current().question("problem_litter").label("fa") == "Nedskräpning"
 
 
 def test_csv_columns_cover_every_version_with_the_current_order_first() -> None:

@@ -292,7 +292,7 @@ def test_the_qr_code_encodes_the_public_short_link_not_the_request_host(
     png = client.get(f"/staff/meetings/{meeting.id}/qr.png", base_url="http://internal-host:8080")
     assert png.mimetype == "image/png"
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
-    assert [code.text for code in decoded] == [f"{BASE_URL}/s/{meeting.code}"]
+    assert [code.text for code in decoded] == [f"{BASE_URL}/q/{meeting.code}"]
     assert decoded[0].format == zxingcpp.BarcodeFormat.QRCode
     svg = client.get(f"/staff/meetings/{meeting.id}/qr.svg")
     assert svg.mimetype == "image/svg+xml"
@@ -371,13 +371,15 @@ def test_the_district_page_and_the_csv_count_the_same_answers(
     ]
     assert hagalund_rows[2]["unsafe_where"] == '\'=HYPERLINK("x")'
     assert rows[0]["meeting_date"] == local(hagalund.starts_at).date().isoformat()
-    assert list(rows[0])[:6] == [
+    assert list(rows[0])[:8] == [
         "response_id",
         "submitted_at",
         "district",
         "meeting_code",
         "meeting_date",
         "questionnaire_version",
+        "channel",
+        "language",
     ]
     assert "safer_how" in rows[0] and "problem_graffiti" in rows[0]
 

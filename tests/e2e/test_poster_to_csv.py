@@ -106,7 +106,7 @@ def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
     with browser.new_context(viewport={"width": 1280, "height": 1024}, locale="sv-SE") as desktop:
         log_in(desktop, live_server)
         survey_url = scan_poster(desktop, live_server, meeting_id, when)
-        assert survey_url == f"{live_server}/s/{code}"
+        assert survey_url == f"{live_server}/q/{code}"  # scans are told apart from typed links
 
         answer_on_phone(browser, survey_url)
 
@@ -120,4 +120,6 @@ def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
     assert row["safety_evening"] == "fairly_safe"
     assert row["problem_lighting"] == "fairly_big"
     assert row["unsafe_where"] == FREE_TEXT
+    assert row["channel"] == "qr"
+    assert row["language"] == "sv"
     assert row["problem_speeding"] == ""  # questions left unanswered stay blank
