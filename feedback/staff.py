@@ -188,7 +188,7 @@ def kiosk(meeting_id: int) -> WerkzeugResponse:
     logout_user()
     session.pop(ANSWERED, None)
     session[KIOSK] = found.code
-    return redirect(url_for("public.survey", code=found.code))
+    return redirect(url_for("public.survey", code=found.code, channel="link"))
 
 
 @bp.route("/meetings/<int:meeting_id>/paper/<any(sv, en, ar, so):paper_language>")

@@ -8,8 +8,14 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from feedback import questionnaire
+from feedback.models import Question as QuestionRow
+from feedback.models import QuestionnaireVersion
+from tests.conftest import make_meeting
 
 
 def v1_data() -> dict[str, Any]:
@@ -97,3 +103,69 @@ def test_a_question_outside_every_section_is_refused() -> None:
     data["questions"][0]["section"] = "nowhere"
     with pytest.raises(ValueError, match="outside every section"):
         questionnaire.parse(data)
+
+
+def test_sync_registers_each_version_and_its_questions_once(session: Session) -> None:
+    # The app fixture synced already: syncing again changes nothing.
+    assert questionnaire.sync(session) == []
+    registered = session.scalars(select(QuestionRow)).all()
+    assert {q.key for q in registered} == {q.key for q in questionnaire.current().questions}
+    assert all(q.is_active and q.first_version == 1 for q in registered)
+    assert questionnaire.is_synced(session, 1)
+    assert not questionnaire.is_synced(session, 2)
+
+
+def test_sync_refuses_new_wording_in_a_synced_version(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = v1_data()
+    data["questions"][0]["label"]["sv"] = "Känner du dig trygg här?"
+    monkeypatch.setattr(questionnaire, "versions", lambda: {1: questionnaire.parse(data)})
+    with pytest.raises(questionnaire.ChangedWording, match="new version"):
+        questionnaire.sync(session)
+
+
+def test_a_new_translation_is_not_new_wording(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = v1_data()
+    data["questions"][0]["label"]["en"] = "A better English wording"
+    monkeypatch.setattr(questionnaire, "versions", lambda: {1: questionnaire.parse(data)})
+    assert questionnaire.sync(session) == []
+
+
+def test_a_question_left_out_of_a_new_version_is_retired_not_deleted(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v2 = v1_data()
+    v2["version"] = 2
+    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
+    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
+    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+    monkeypatch.setattr(questionnaire, "current", lambda: shipped[2])
+    changes = questionnaire.sync(session)
+    assert changes == ["version 2 registered", "question problem_graffiti retired"]
+    graffiti = session.get(QuestionRow, "problem_graffiti")
+    assert graffiti is not None
+    assert (graffiti.is_active, graffiti.first_version, graffiti.last_version) == (False, 1, 1)
+    litter = session.get(QuestionRow, "problem_litter")
+    assert litter is not None
+    assert (litter.is_active, litter.last_version) == (True, 2)
+
+
+def test_the_survey_is_not_offered_until_its_version_is_synced(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    session.execute(delete(QuestionRow))
+    session.execute(delete(QuestionnaireVersion))
+    session.commit()
+    page = client.get(f"/s/{meeting.code}")
+    assert page.status_code == 503
+    assert "<form" not in page.text
+
+
+def test_the_sync_command_says_which_version_takes_responses(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["questionnaire", "sync"])
+    assert result.exit_code == 0
+    assert "Questionnaire version 1 takes new responses." in result.output
