@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -80,12 +81,32 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """A derived share: answers with one of `codes` among everyone who answered the question."""
+
+    key: str
+    question_key: str
+    codes: frozenset[str]
+    labels: dict[str, str]
+    denominators: dict[str, str]
+
+    def label(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The indicator's name in a language."""
+        return _text(self.labels, language)
+
+    def denominator(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Who the share is a share of, written out for readers."""
+        return _text(self.denominators, language)
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     """One version of the survey."""
 
     version: int
     titles: dict[str, str]
     sections: tuple[Section, ...]
+    indicators: tuple[Indicator, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -144,7 +165,33 @@ def parse(data: dict[str, Any]) -> Questionnaire:
     )
     if sum(len(s.questions) for s in sections) != len(questions):
         raise ValueError(f"questionnaire {data['version']} has a question outside every section")
-    return Questionnaire(version=data["version"], titles=data["title"], sections=sections)
+    return Questionnaire(
+        version=data["version"],
+        titles=data["title"],
+        sections=sections,
+        indicators=tuple(_indicators(data, questions)),
+    )
+
+
+def _indicators(data: dict[str, Any], questions: list[Question]) -> Iterator[Indicator]:
+    """The indicator definitions; one given for a scale applies to each question on it."""
+    by_key = {q.key: q for q in questions}
+    for spec in data.get("indicators", []):
+        if "scale" in spec:
+            keys = [q["key"] for q in data["questions"] if q.get("scale") == spec["scale"]]
+        else:
+            keys = [spec["question"]]
+        for key in keys:
+            codes = frozenset(spec["codes"])
+            if key not in by_key or not codes <= {o.code for o in by_key[key].options}:
+                raise ValueError(f"indicator {spec['key']} names an unknown question or code")
+            yield Indicator(
+                key=spec["key"] if "question" in spec else f"{spec['key']}:{key}",
+                question_key=key,
+                codes=codes,
+                labels=spec["label"],
+                denominators=spec["denominator"],
+            )
 
 
 @cache

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import db, qr, questionnaire
+from feedback import db, indicators, qr, questionnaire
 from feedback.auth import login_manager
 from feedback.export import csv_lines
 from feedback.forms import (
@@ -286,11 +286,13 @@ def district(district_id: int) -> str:
     found = _district_or_404(district_id)
     current = questionnaire.current()
     summary = summarise(response_rows(db.session(), district_id=found.id), current)
+    counts = {key: d.counts for key, d in summary.distributions.items()}
     return render_template(
         "staff/district.html",
         district=found,
         meetings=list_meetings(db.session(), district_id=found.id),
         summary=summary,
+        shares=indicators.compute(current, counts),
         questionnaire=current,
     )
 

@@ -356,6 +356,8 @@ def test_the_district_page_and_the_csv_count_the_same_answers(
     assert "de som svarade" in page
     assert "3 av 3 svarade på frågan" in page  # the core question
     assert "66,7\u00a0%" in page  # two of three very safe
+    assert "Andel otrygga (NTU:s definition)" in page
+    assert "33,3\u00a0%" in page  # the one who does not go out because of unsafety
     assert "1 av 3 svarade på frågan" in page  # lighting
     export = client.get("/staff/export/responses.csv")
     assert export.mimetype == "text/csv"
