@@ -18,7 +18,7 @@ TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
 
 
 def interface_strings() -> set[str]:
-    """Every string the code and templates mark for translation, found as `make translations` does."""
+    """Every string marked for translation, found the way `make translations` finds them."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
