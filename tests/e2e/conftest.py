@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
+
+from feedback import questionnaire
+from feedback.models import Meeting, Response
+from feedback.responses import Submission, record_response
+from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD, reread
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Keep Chromium quiet and offline: no GPU, no update checks, no calls home during a test.
@@ -22,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Viewports in CSS pixels: a common phone, and a staff member's desktop.
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 1024}
 
 
 @pytest.fixture
@@ -31,7 +42,10 @@ def live_server(app: Flask) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{server.server_port}"
     # Read per request, so the posters' links lead a phone back to this server.
     app.config["PUBLIC_BASE_URL"] = base_url
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # Polled often, so shutdown() returns at once instead of after half a second per test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield base_url
@@ -54,3 +68,35 @@ def browser() -> Iterator[Browser]:
         playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS) as chromium,
     ):
         yield chromium
+
+
+def log_in(page: Page, base_url: str) -> None:
+    """Log in as staff through the login form, in the page's browser context."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-postadress").fill(STAFF_EMAIL)
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page).to_have_url(f"{base_url}/staff/")
+
+
+def make_response(session: Session, meeting: Meeting, **answers: str) -> None:
+    """A resident's response to a meeting's survey, stored as the survey stores it."""
+    submission = Submission(
+        meeting=meeting,
+        questionnaire=questionnaire.current(),
+        answers=answers,
+        submission_key=uuid.uuid4().hex,
+        channel="qr",
+        language="sv",
+    )
+    assert record_response(session, submission)
+    session.commit()
+
+
+def stored_responses(session: Session) -> list[tuple[str, str, dict[str, str]]]:
+    """Every stored response as (channel, language, answers by question key)."""
+    reread(session)
+    return [
+        (response.channel, response.language, {a.question_key: a.value for a in response.answers})
+        for response in session.scalars(select(Response).order_by(Response.id))
+    ]

@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, expect
 from feedback import db
 from feedback.i18n import meeting_when
 from feedback.meetings import local
-from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD, make_meeting, make_staff
+from tests.conftest import make_meeting, make_staff
+from tests.e2e.conftest import log_in
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DISTRICT = "Tjärna Ängar"
@@ -25,17 +26,6 @@ PHONE_USER_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
 )
-
-
-def log_in(desktop: BrowserContext, base_url: str) -> None:
-    """Log in as staff through the login form."""
-    page = desktop.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("E-postadress").fill(STAFF_EMAIL)
-    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    expect(page).to_have_url(f"{base_url}/staff/")
-    page.close()
 
 
 def scan_poster(desktop: BrowserContext, base_url: str, meeting_id: int, when: str) -> str:
@@ -104,7 +94,9 @@ def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
         meeting_date = local(meeting.starts_at).date().isoformat()
 
     with browser.new_context(viewport={"width": 1280, "height": 1024}, locale="sv-SE") as desktop:
-        log_in(desktop, live_server)
+        page = desktop.new_page()
+        log_in(page, live_server)
+        page.close()
         survey_url = scan_poster(desktop, live_server, meeting_id, when)
         assert survey_url == f"{live_server}/q/{code}"  # scans are told apart from typed links
 

@@ -1,0 +1,209 @@
+"""Every page residents and staff see, checked by axe-core in a real browser against WCAG 2.1 A
+and AA, the level DOS-lagen requires (EN 301 549).
+
+axe-core finds only what a machine can find (missing names, contrast, landmarks, ids ...);
+keyboard use, narrow screens and right-to-left reading are tested in test_survey_browser.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from feedback import db
+from feedback.i18n import LANGUAGES
+from feedback.meetings import local
+from feedback.models import utcnow
+from tests.conftest import make_meeting, make_staff
+from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE = Axe()
+SCHEDULE_LINE = "Torsdag 21/2 kl. 18.00-20.00 Hagalund, samling Tempo, Hagavägen 19"
+
+
+def describe(node: dict[str, Any]) -> str:
+    """One element axe-core faulted: where it is, its markup, and what is wrong with it."""
+    target = ", ".join(map(str, node["target"]))
+    wrong = "; ".join(check["message"] for check in node["any"] + node["all"] + node["none"])
+    return f"\n    {target}: {node['html'][:160]}\n      {wrong}"
+
+
+class Audit:
+    """Runs axe-core on page after page and keeps every violation, so one run reports them all."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def check(self, page: Page, what: str) -> None:
+        """Record the WCAG 2.1 A/AA violations on the page as it is now."""
+        options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+        for violation in AXE.run(page, options=options).response["violations"]:
+            nodes = "".join(describe(node) for node in violation["nodes"])
+            self.found.append(
+                f"{what} ({page.url}): {violation['id']} [{violation['impact']}] "
+                f"{violation['help']} <{violation['helpUrl']}>{nodes}"
+            )
+
+    def assert_clean(self) -> None:
+        """Fail with a readable report of everything found: page, rule, help, elements."""
+        if self.found:
+            report = "\n".join(self.found)
+            pytest.fail(f"{len(self.found)} axe-core violations:\n{report}", pytrace=False)
+
+
+@pytest.mark.browser
+def test_the_audit_reports_what_it_finds(browser: Browser) -> None:
+    """A page with known faults fails the audit, naming the rule and the element."""
+    audit = Audit()
+    with browser.new_context() as context:
+        page = context.new_page()
+        page.set_content('<html lang="sv"><title>Fel</title><main><input id="x"></main></html>')
+        audit.check(page, "known faults")
+    assert len(audit.found) == 1
+    assert audit.found[0].startswith("known faults (about:blank): label [critical]")
+    assert "#x" in audit.found[0]
+    with pytest.raises(pytest.fail.Exception, match="1 axe-core violations"):
+        audit.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_survey_in_each_language_has_no_violations(
+    app: Flask, live_server: str, browser: Browser, lang: str
+) -> None:
+    """The survey, and the survey re-shown with its errors after sending it empty."""
+    with app.app_context():
+        code = make_meeting(db.session()).code
+    audit = Audit()
+    with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
+        page = phone.new_page()
+        page.goto(f"{live_server}/s/{code}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        audit.check(page, f"survey, {lang}")
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, f"survey with errors, {lang}")
+    audit.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_resident_pages_have_no_violations(
+    app: Flask, live_server: str, browser: Browser, lang: str
+) -> None:
+    """Start page, notices, 404, closed survey, thank-you and already-answered pages."""
+    with app.app_context():
+        session = db.session()
+        code = make_meeting(session).code
+        month_ago = local(utcnow()).date() - timedelta(days=30)
+        closed = make_meeting(session, district="Domnarvet", day=month_ago).code
+    audit = Audit()
+    with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
+        page = phone.new_page()
+        html, survey_form = page.locator("html"), page.locator("main form")
+        for path, status, what in [
+            (f"/?lang={lang}", 200, "start page"),  # the visit keeps the language from here on
+            ("/integritet", 200, "privacy notice"),
+            ("/tillganglighet", 200, "accessibility statement"),
+            ("/s/XXXXXXX", 404, "404"),
+            (f"/s/{closed}", 200, "closed survey"),
+        ]:
+            response = page.goto(f"{live_server}{path}")
+            assert response is not None and response.status == status, path
+            expect(html).to_have_attribute("lang", lang)
+            audit.check(page, f"{what}, {lang}")
+        expect(survey_form).to_have_count(0)  # closed: nothing to answer
+
+        page.goto(f"{live_server}/s/{code}")
+        page.locator("input[name=safety_evening][value=fairly_safe]").check()
+        survey_form.locator("button[type=submit]").click()
+        expect(page).to_have_url(f"{live_server}/s/{code}/tack")
+        audit.check(page, f"thank-you page, {lang}")
+        page.goto(f"{live_server}/s/{code}")
+        expect(survey_form).to_have_count(0)  # already answered: no second form
+        audit.check(page, f"already answered, {lang}")
+    audit.assert_clean()
+
+
+@pytest.mark.browser
+def test_login_page_has_no_violations(app: Flask, live_server: str, browser: Browser) -> None:
+    """The login form, and the form again after a wrong password."""
+    with app.app_context():
+        make_staff(db.session())
+    audit = Audit()
+    with browser.new_context(viewport=DESKTOP, locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        page.goto(f"{live_server}/login")
+        audit.check(page, "login")
+        page.get_by_label("E-postadress").fill("polis@example.se")
+        page.get_by_label("Lösenord").fill("fel lösenord, fel")
+        page.get_by_role("button", name="Logga in").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, "login with errors")
+    audit.assert_clean()
+
+
+@pytest.mark.browser
+def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: Browser) -> None:
+    """Every staff page, with meetings and responses, so tables have rows and numbers."""
+    with app.app_context():
+        session = db.session()
+        make_staff(session)
+        meeting = make_meeting(session)
+        make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+        make_meeting(session, district="Domnarvet", day=date(2019, 3, 7), place="Skolan")
+        make_response(session, meeting, safety_evening="fairly_safe", problem_lighting="very_big")
+        make_response(session, meeting, safety_evening="very_unsafe", trust_police="dont_know")
+        meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
+    pages = [
+        ("/staff/", "meetings"),
+        (f"/staff/?district={district_id}", "one district's meetings"),
+        ("/staff/districts", "districts"),
+        (f"/staff/districts/{district_id}", "district with responses"),
+        ("/staff/meetings/new", "new meeting"),
+        (f"/staff/meetings/{meeting_id}", "meeting"),
+        (f"/staff/meetings/{meeting_id}/edit", "edit meeting"),
+        (f"/staff/meetings/{meeting_id}/preview", "survey preview"),
+        (f"/staff/meetings/{meeting_id}/poster", "poster"),
+        ("/staff/posters/2019", "a year's posters"),
+        (f"/staff/meetings/{meeting_id}/paper/sv", "paper form, Swedish"),
+        (f"/staff/meetings/{meeting_id}/paper/ar", "paper form, Arabic"),
+        (f"/staff/meetings/{meeting_id}/paper-entry", "paper entry"),
+        ("/staff/import", "import"),
+    ]
+    audit = Audit()
+    with browser.new_context(viewport=DESKTOP, locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        log_in(page, live_server)
+        for path, what in pages:
+            response = page.goto(f"{live_server}{path}")
+            assert response is not None and response.ok, (path, response and response.status)
+            audit.check(page, what)
+
+        page.get_by_label("År").fill("2019")
+        page.get_by_label("Schemat, inklistrat som det publicerades").fill(SCHEDULE_LINE)
+        page.get_by_role("button", name="Förhandsgranska").click()
+        expect(page.get_by_role("heading", name="Så här tolkades schemat")).to_be_visible()
+        audit.check(page, "import preview")
+
+        page.goto(f"{live_server}/staff/meetings/new")
+        page.get_by_role("button", name="Spara").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, "new meeting with errors")
+
+        page.goto(f"{live_server}/staff/meetings/{meeting_id}")
+        page.get_by_role("button", name="Starta kioskläge").click()
+        expect(page).to_have_url(f"{live_server}/s/{code}")
+        expect(page.get_by_role("link", name="Avsluta kioskläge (för personal)")).to_be_visible()
+        audit.check(page, "kiosk survey")
+        page.get_by_text("Ganska otrygg", exact=True).click()
+        page.get_by_role("button", name="Skicka svaren").click()
+        expect(page.get_by_role("status")).to_contain_text("Nu kan nästa person svara")
+        audit.check(page, "kiosk survey, ready for the next person")
+    audit.assert_clean()
