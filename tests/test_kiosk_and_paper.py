@@ -109,6 +109,7 @@ def test_paper_forms_are_keyed_in_one_after_another(
     url = f"/staff/meetings/{meeting.id}/paper-entry"
     page = client.get(url)
     assert "0 blanketter inmatade" in page.text
+    assert page.text.count("autofocus") == 1  # keying starts at the first answer
     for language, core in (("sv", "very_safe"), ("ar", "fairly_safe"), ("so", "dont_know")):
         page = client.get(url, query_string={"paper_language": language})
         saved = client.post(

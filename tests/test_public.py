@@ -36,6 +36,7 @@ def test_survey_speaks_swedish_and_warns_before_the_first_question(
     assert "Går inte ut ensam sent, på grund av otrygghet" in html
     assert "<legend>" in html
     assert "Var här känner du dig otrygg" in html
+    assert "autofocus" not in html  # a resident reads the introduction first
 
 
 def test_codes_are_found_in_any_case(client: FlaskClient, session: Session) -> None:
