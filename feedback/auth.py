@@ -23,9 +23,8 @@ MIN_PASSWORD_LENGTH = 12
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Logga in för att se sidan."
-login_manager.login_message_category = "info"
-login_manager.localize_callback = _
+# The login page itself says why the visitor came there, in the visitor's language.
+login_manager.login_message = None
 
 
 def _load_user(user_id: str) -> User | None:

@@ -140,10 +140,10 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
     rows = FieldList(FormField(ImportRowForm))
 
 
-def paper_entry_form(questionnaire: Questionnaire) -> type[FlaskForm]:
+def paper_entry_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
     """The survey form plus the language the paper form was printed in, for staff keying in."""
 
-    class PaperEntryForm(survey_form(questionnaire, "sv")):  # type: ignore[misc]
+    class PaperEntryForm(survey_form(questionnaire, language)):  # type: ignore[misc]
         paper_language = SelectField(
             _l("Blankettens språk"),
             choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],

@@ -206,7 +206,7 @@ def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
     """Key in paper forms one after another; each keeps the language it was printed in."""
     found = _meeting_or_404(meeting_id)
     current = questionnaire.current()
-    form = paper_entry_form(current)()
+    form = paper_entry_form(current, language())()
     if form.validate_on_submit():
         submission = Submission(
             meeting=found,

@@ -526,3 +526,10 @@ def test_the_csv_download_gives_its_database_connection_back(
         assert export.text.startswith("response_id,")
     session.close()
     assert app.extensions["feedback.sessionmaker"].kw["bind"].pool.checkedout() == 0
+
+
+def test_the_login_page_says_why_a_visitor_was_sent_there(client: FlaskClient) -> None:
+    sent = client.get("/staff/districts", follow_redirects=True)
+    assert "Logga in för att se sidan." in sent.text
+    assert "Log in to see the page." in client.get("/login?next=/staff/&lang=en").text
+    assert "Logga in för att se sidan." not in client.get("/login?lang=sv").text
