@@ -23,6 +23,9 @@ class Config:
     # its meeting. Answer codes are kept.
     FREE_TEXT_RETENTION_MONTHS = 12
 
+    # A share computed from fewer answers than this is not shown, anywhere.
+    MIN_ANSWERS = 5
+
     BABEL_DEFAULT_LOCALE = "sv"
     BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
 
@@ -32,5 +35,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Failed staff logins per client address are counted here (memory:// or redis://...).
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
+    PROXY_FIX = 0
+
     # Remembers which surveys this browser has answered, to catch a second answer from one phone.
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 31

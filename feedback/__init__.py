@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from feedback import auth, cli, db, i18n, public, staff
+from feedback import access, admin, auth, cli, db, i18n, public, review, staff
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
@@ -33,11 +34,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "instance/config.py (`make instance/config.py` writes a random one)."
         )
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        # Served over HTTPS: the cookies never travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if app.config["PROXY_FIX"]:
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    access.init_app(app)
     public.init_app(app)
     staff.init_app(app)
+    review.init_app(app)
+    admin.init_app(app)
     cli.init_app(app)
     return app

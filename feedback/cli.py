@@ -19,7 +19,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from feedback import db, questionnaire
-from feedback.auth import ROLES, bootstrap_admin, create_user
 from feedback.export import csv_lines
 from feedback.links import meeting_links
 from feedback.meetings import (
@@ -30,9 +29,10 @@ from feedback.meetings import (
     list_meetings,
     local,
 )
-from feedback.models import Meeting, utcnow
+from feedback.models import ROLES, Meeting, utcnow
 from feedback.responses import months_before, purge_free_text, response_rows
 from feedback.schedule import parse_schedule
+from feedback.users import AccountError, bootstrap_admin, create_user
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 schedule_cli = AppGroup("schedule", help="Meeting schedules in the published text format.")
@@ -190,7 +190,7 @@ def users_create(email: str, role: str) -> None:
     )
     try:
         create_user(db.session(), email, password, role)
-    except ValueError as error:
+    except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session().commit()
     click.echo(f"Created {role} {email}.")

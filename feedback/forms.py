@@ -19,13 +19,16 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms import Form as PlainForm
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -56,6 +59,54 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(REQUIRED)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class UserForm(FlaskForm):  # type: ignore[misc]
+    """A staff account as an admin sets it up: role, and districts for coordinators."""
+
+    email = EmailField(_l("E-postadress"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    role = SelectField(
+        _l("Roll"),
+        choices=[
+            SelectChoice("coordinator", _l("Samordnare (polis eller kommun, egna kommundelar)")),
+            SelectChoice("analyst", _l("Analytiker (läser alla kommundelar, exporterar)")),
+            SelectChoice("admin", _l("Administratör")),
+        ],
+    )
+    districts = SelectMultipleField(_l("Kommundelar"), coerce=int, validate_choice=True)
+    is_active = BooleanField(_l("Kontot är aktivt"), default=True)
+    password = PasswordField(
+        _l("Tillfälligt lösenord"),
+        validators=[Optional(), Length(min=12, message=_l("Minst 12 tecken."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    """A user's own new password."""
+
+    current = PasswordField(
+        _l("Nuvarande lösenord"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("Nytt lösenord"),
+        validators=[DataRequired(REQUIRED), Length(min=12, message=_l("Minst 12 tecken."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        _l("Nytt lösenord en gång till"),
+        validators=[DataRequired(REQUIRED), EqualTo("new", message=_l("Lösenorden är olika."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ModerationForm(FlaskForm):  # type: ignore[misc]
+    """A coordinator's decision on one free-text answer."""
+
+    action = HiddenField(validators=[AnyOf(["approve", "hide", "redact"])])
+    text = TextAreaField(_l("Text efter strykning"), validators=[Optional(), Length(max=2000)])
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

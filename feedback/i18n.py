@@ -9,8 +9,10 @@ from flask import Flask, request, session, url_for
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
+from feedback import stats
 from feedback.meetings import local
 from feedback.models import Meeting
+from feedback.stats import NBSP
 
 DEFAULT = "sv"
 # Each language named in itself, as a switcher shows it.
@@ -76,6 +78,22 @@ def in_other_languages(message: object) -> list[tuple[str, str, str]]:
     return lines
 
 
+def span(interval: stats.Interval | None) -> str:
+    """A share's interval the Swedish way: 55,1–70,3 %."""
+    if interval is None:
+        return "–"
+    low, high = stats.percent(interval.low), stats.percent(interval.high)
+    return f"{low.removesuffix(NBSP + '%')}–{high}"
+
+
+def span_points(interval: stats.Interval | None) -> str:
+    """A change's interval in percentage points: −3,2 till +9,8 procentenheter."""
+    if interval is None:
+        return "–"
+    low = stats.points(interval.low).removesuffix(" procentenheter")
+    return f"{low} till {stats.points(interval.high)}"
+
+
 def _page_context() -> dict[str, object]:
     """What every template needs to speak the page's language."""
     lang = language()
@@ -104,3 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda d: long_date(d, language())
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["share"] = stats.percent
+    app.jinja_env.filters["points"] = stats.points
+    app.jinja_env.filters["span"] = span
+    app.jinja_env.filters["span_points"] = span_points

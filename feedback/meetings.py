@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -79,12 +79,18 @@ def next_meeting(session: Session, now: datetime) -> Meeting | None:
 
 
 def list_meetings(
-    session: Session, *, district_id: int | None = None, year: int | None = None
+    session: Session,
+    *,
+    district_id: int | None = None,
+    year: int | None = None,
+    district_ids: Collection[int] | None = None,
 ) -> Sequence[Meeting]:
-    """Meetings by start time, optionally of one district or one (Stockholm) year."""
+    """Meetings by start time: of a district, a (Stockholm) year, or a scope of districts."""
     query = select(Meeting).join(Meeting.district).order_by(Meeting.starts_at, District.name)
     if district_id is not None:
         query = query.where(Meeting.district_id == district_id)
+    if district_ids is not None:
+        query = query.where(Meeting.district_id.in_(district_ids))
     if year is not None:
         query = query.where(
             Meeting.starts_at >= local_datetime(date(year, 1, 1), time()),

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.db import Base
@@ -53,17 +65,45 @@ class Meeting(Base):
         return self.cancelled_at is not None
 
 
+ROLES = ("admin", "coordinator", "analyst")
+
+user_district = Table(
+    "user_district",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", ForeignKey("district.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_session_token() -> str:
+    """A random token naming a user's current sessions; a new one ends the others."""
+    return secrets.token_urlsafe(16)
+
+
 class User(UserMixin, Base):  # type: ignore[misc]
-    """A staff member: police or municipal representative, or analyst."""
+    """A staff member: admin, coordinator (police or municipal, own districts) or analyst."""
 
     __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session cookie's user id: changing it (with the password) ends other sessions.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    districts: Mapped[list[District]] = relationship(
+        secondary=user_district, order_by="District.name"
+    )
+
+    def get_id(self) -> str:
+        """Flask-Login's user id: the row id and the current session token."""
+        return f"{self.id}:{self.session_token}"
 
 
 class QuestionnaireVersion(Base):
@@ -117,6 +157,50 @@ class Response(Base):
     )
 
 
+class AuditEvent(Base):
+    """A staff action that matters: logins, exports, moderation, user and district changes."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The address is kept as written, so the log still reads right after a user is renamed.
+    actor_email: Mapped[str | None] = mapped_column(String(254), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+REVIEW_STATES = ("pending", "approved", "hidden")
+
+
+class FreeTextReview(Base):
+    """The moderation of one free-text answer: pending until a coordinator approves or hides it."""
+
+    __tablename__ = "free_text_review"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["response_id", "question_key"],
+            ["answer.response_id", "answer.question_key"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in REVIEW_STATES)})", name="status"),
+    )
+
+    response_id: Mapped[int] = mapped_column(primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    # What the text said before a coordinator redacted part of it; deleted by the purge.
+    original: Mapped[str | None] = mapped_column(Text)
+    masked: Mapped[str] = mapped_column(String(100), default="")
+    reports_crime: Mapped[bool] = mapped_column(default=False)
+    names_person: Mapped[bool] = mapped_column(default=False)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+
+    answer: Mapped[Answer] = relationship(back_populates="review")
+
+
 class Answer(Base):
     """The answer to one question: an answer code, or free text, keyed by the question's key."""
 
@@ -127,3 +211,6 @@ class Answer(Base):
     value: Mapped[str] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+    review: Mapped[FreeTextReview | None] = relationship(
+        back_populates="answer", cascade="all, delete-orphan"
+    )

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback.meetings import local
-from feedback.models import Answer, District, Meeting, Question, Response
+from feedback.models import Answer, District, FreeTextReview, Meeting, Question, Response
+from feedback.moderation import review_new_text
 from feedback.questionnaire import Questionnaire
 
 
@@ -32,7 +33,7 @@ class Submission:
 
 def record_response(session: Session, submission: Submission) -> bool:
     """Store a response unless its submission key is already stored; True if stored now."""
-    known = {q.key for q in submission.questionnaire.questions}
+    known = {q.key: q for q in submission.questionnaire.questions}
     response = Response(
         meeting=submission.meeting,
         questionnaire_version=submission.questionnaire.version,
@@ -45,6 +46,9 @@ def record_response(session: Session, submission: Submission) -> bool:
             if key in known and value
         ],
     )
+    for answer in response.answers:
+        if known[answer.question_key].kind == "text":
+            review_new_text(answer)
     # The unique key decides, so two racing requests with one key also store exactly once.
     try:
         with session.begin_nested():
@@ -103,12 +107,21 @@ class ResponseRow:
 
 
 def response_rows(session: Session, *, district_id: int | None = None) -> Iterator[ResponseRow]:
-    """Every response with its answers, oldest first: the single source of pages and exports."""
+    """Every response with its answers, oldest first: the single source of pages and exports.
+
+    Free text is included only once a coordinator has approved it.
+    """
+    visible = (
+        select(Answer.response_id, Answer.question_key, Answer.value)
+        .outerjoin(FreeTextReview, Answer.review)
+        .where(or_(FreeTextReview.status.is_(None), FreeTextReview.status == "approved"))
+        .subquery()
+    )
     query = (
-        select(Response, Meeting, District, Answer.question_key, Answer.value)
+        select(Response, Meeting, District, visible.c.question_key, visible.c.value)
         .join(Response.meeting)
         .join(Meeting.district)
-        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(visible, visible.c.response_id == Response.id)
         .order_by(Response.id)
     )
     if district_id is not None:

@@ -1,9 +1,9 @@
-"""What police and municipal staff see: meetings, import, posters, districts and the export."""
+"""Organising the dialogues: meetings, schedule import, posters, kiosk and paper forms."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import (
@@ -16,20 +16,18 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import db, indicators, qr, questionnaire
-from feedback.auth import login_manager
-from feedback.export import csv_lines
+from feedback import db, qr, questionnaire
+from feedback.access import guard, in_scope, scope, scoped
 from feedback.forms import (
     ConfirmForm,
     ImportForm,
@@ -44,6 +42,7 @@ from feedback.meetings import (
     MeetingFields,
     cancel_meeting,
     create_meeting,
+    find_district,
     import_meetings,
     is_taken,
     list_districts,
@@ -53,25 +52,13 @@ from feedback.meetings import (
 )
 from feedback.models import District, Meeting
 from feedback.public import ANSWERED, KIOSK, window_of
-from feedback.responses import (
-    Submission,
-    count_responses,
-    record_response,
-    response_rows,
-    summarise,
-)
+from feedback.responses import Submission, count_responses, record_response
 from feedback.schedule import parse_schedule
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-@bp.before_request
-def _require_login() -> WerkzeugResponse | None:
-    """Every staff page needs a logged-in user; others go to the login page."""
-    if current_user.is_authenticated:
-        return None
-    response: WerkzeugResponse = login_manager.unauthorized()
-    return response
+bp.before_request(guard)
 
 
 def _meeting_or_404(meeting_id: int) -> Meeting:
@@ -83,7 +70,7 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 
 def _district_or_404(district_id: int) -> District:
     district = db.session().get(District, district_id)
-    if district is None:
+    if district is None or not in_scope(district.id):
         abort(404)
     return district
 
@@ -95,8 +82,8 @@ def meetings() -> str:
     district = _district_or_404(district_id) if district_id is not None else None
     return render_template(
         "staff/meetings.html",
-        meetings=list_meetings(db.session(), district_id=district_id),
-        districts=list_districts(db.session()),
+        meetings=list_meetings(db.session(), district_id=district_id, district_ids=scope()),
+        districts=scoped(list_districts(db.session())),
         district=district,
     )
 
@@ -250,7 +237,8 @@ def poster(meeting_id: int) -> str:
 @bp.route("/posters/<int:year>")
 def posters(year: int) -> str:
     """Every poster of a year's meetings that are not cancelled, one per sheet."""
-    found = [m for m in list_meetings(db.session(), year=year) if not m.is_cancelled]
+    listed = list_meetings(db.session(), year=year, district_ids=scope())
+    found = [m for m in listed if not m.is_cancelled]
     return render_template(
         "print/posters.html", meetings=found, qr=qr, survey_url=survey_url, qr_url=qr_url, year=year
     )
@@ -274,52 +262,15 @@ def qr_code(meeting_id: int, fmt: str) -> Response:
     )
 
 
-@bp.route("/districts")
-def districts() -> str:
-    """Every district with its meetings."""
-    return render_template("staff/districts.html", districts=list_districts(db.session()))
-
-
-@bp.route("/districts/<int:district_id>")
-def district(district_id: int) -> str:
-    """One district: responses per meeting and how the answers spread."""
-    found = _district_or_404(district_id)
-    current = questionnaire.current()
-    summary = summarise(response_rows(db.session(), district_id=found.id), current)
-    counts = {key: d.counts for key, d in summary.distributions.items()}
-    return render_template(
-        "staff/district.html",
-        district=found,
-        meetings=list_meetings(db.session(), district_id=found.id),
-        summary=summary,
-        shares=indicators.compute(current, counts),
-        questionnaire=current,
-    )
-
-
-@bp.route("/export/responses.csv")
-def export_responses() -> Response:
-    """Every response as CSV, UTF-8, one row per response."""
-
-    # The query runs while streaming, after the view returned: its session must live there too.
-    def lines() -> Iterator[str]:
-        yield from csv_lines(response_rows(db.session()), questionnaire.column_keys())
-
-    return Response(
-        stream_with_context(lines()),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="svar.csv"'},
-    )
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_schedule() -> tuple[str, int] | WerkzeugResponse:
     """Paste a published schedule, check what was understood, correct or drop rows, confirm."""
     form = ImportForm()
     session = db.session()
     action = request.form.get("action") if form.is_submitted() else None
-    if action == "confirm" and form.validate():
-        chosen = [entry.form for entry in form.rows if entry.form.include.data]
+    chosen = [entry.form for entry in form.rows if entry.form.include.data]
+    refused = action == "confirm" and form.validate() and not _all_in_scope(chosen)
+    if action == "confirm" and not form.errors and not refused:
         result = import_meetings(session, [row.meeting_fields(row.district.data) for row in chosen])
         session.commit()
         flash(
@@ -335,8 +286,19 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
         "staff/import.html",
         form=form,
         taken=[_already_scheduled(entry.form) for entry in form.rows],
-        district_names=[d.name for d in list_districts(session)],
-    ), _status(form)
+        district_names=[d.name for d in scoped(list_districts(session))],
+    ), 400 if refused else _status(form)
+
+
+def _all_in_scope(rows: list[ImportRowForm]) -> bool:
+    """Whether the user may schedule every row; marks the rows outside their districts."""
+    if scope() is None:
+        return True
+    for row in rows:
+        district = find_district(db.session(), row.district.data or "")
+        if district is None or not in_scope(district.id):
+            row.district.errors.append(_("Du kan bara lägga in möten i dina egna kommundelar."))
+    return not any(row.district.errors for row in rows)
 
 
 def _fill_rows(form: ImportForm) -> None:
@@ -374,7 +336,8 @@ def _already_scheduled(row: ImportRowForm) -> bool:
 
 def _meeting_form(obj: object | None = None) -> MeetingForm:
     form = MeetingForm(obj=obj)
-    form.district.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
+    districts = scoped(list_districts(db.session()))
+    form.district.choices = [SelectChoice(d.id, d.name) for d in districts]
     return form
 
 

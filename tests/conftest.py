@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from feedback import create_app, db, questionnaire
-from feedback.auth import create_user
 from feedback.cli import migrating
 from feedback.db import Base, make_engine
 from feedback.meetings import MeetingFields, create_meeting, local
 from feedback.models import Meeting, utcnow
+from feedback.users import create_user
 
 BASE_URL = "https://trygg.example.se"
 STAFF_EMAIL = "polis@example.se"
@@ -137,7 +137,7 @@ class Auth:
     def login(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> None:
         """Create the account if needed and log in."""
         with self.app.app_context():
-            from feedback.auth import find_user
+            from feedback.users import find_user
 
             if find_user(db.session(), email) is None:
                 make_staff(db.session(), email)

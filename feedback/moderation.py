@@ -1,0 +1,101 @@
+"""Moderating free text: it waits, masked and flagged, until a coordinator approves or hides it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback.meetings import local
+from feedback.models import Answer, FreeTextReview, Meeting, Response, utcnow
+from feedback.moderation_text import screen
+
+ACTIONS = ("approve", "hide", "redact")
+
+
+def review_new_text(answer: Answer) -> None:
+    """Mask an arriving free-text answer and queue it for review, flagged where it seems to."""
+    screened = screen(answer.value)
+    answer.value = screened.text
+    answer.review = FreeTextReview(
+        status="pending",
+        masked=",".join(screened.masked),
+        reports_crime=screened.reports_crime,
+        names_person=screened.names_person,
+    )
+
+
+@dataclass(frozen=True)
+class QueuedText:
+    """A free-text answer with its review and where it was given."""
+
+    answer: Answer
+    review: FreeTextReview
+    meeting: Meeting
+
+    @property
+    def meeting_year(self) -> int:
+        """The (Stockholm) year of the meeting the answer was given at."""
+        return local(self.meeting.starts_at).year
+
+    @property
+    def ref(self) -> str:
+        """How a form names this answer: response id and question key."""
+        return f"{self.answer.response_id}-{self.answer.question_key}"
+
+
+def queue(session: Session, district_id: int, status: str = "pending") -> Sequence[QueuedText]:
+    """A district's free text in a review state: flagged first, then oldest first."""
+    rows = session.execute(
+        select(Answer, FreeTextReview, Meeting)
+        .join(FreeTextReview, Answer.review)
+        .join(Response, Answer.response)
+        .join(Meeting, Response.meeting)
+        .where(Meeting.district_id == district_id, FreeTextReview.status == status)
+        .order_by(
+            (FreeTextReview.reports_crime | FreeTextReview.names_person).desc(),
+            Response.submitted_at,
+            Answer.question_key,
+        )
+    )
+    return [QueuedText(answer, review, meeting) for answer, review, meeting in rows]
+
+
+def find(session: Session, district_id: int, ref: str) -> QueuedText | None:
+    """The free-text answer a form names, if it belongs to the district."""
+    response_id, _, key = ref.partition("-")
+    if not response_id.isdigit():
+        return None
+    row = session.execute(
+        select(Answer, FreeTextReview, Meeting)
+        .join(FreeTextReview, Answer.review)
+        .join(Response, Answer.response)
+        .join(Meeting, Response.meeting)
+        .where(
+            Answer.response_id == int(response_id),
+            Answer.question_key == key,
+            Meeting.district_id == district_id,
+        )
+    ).one_or_none()
+    return None if row is None else QueuedText(*row)
+
+
+def moderate(
+    session: Session, item: QueuedText, action: str, reviewer: str, text: str | None = None
+) -> None:
+    """Approve, hide, or redact (replace the text, keeping the original until the purge)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown moderation action {action!r}")
+    review = item.review
+    if action == "redact":
+        if not text or not text.strip():
+            raise ValueError("a redaction needs the text to keep")
+        if review.original is None:
+            review.original = item.answer.value
+        item.answer.value = screen(text.strip()).text
+    review.status = "hidden" if action == "hide" else "approved"
+    review.reviewed_at = utcnow()
+    review.reviewed_by = reviewer
+    session.flush()

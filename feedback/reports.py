@@ -1,0 +1,162 @@
+"""Every number staff see, from one query: per district, meeting and year, with intervals.
+
+The district page, the overview, the pledge basis, the API and the aggregate export all call
+these functions, so they can never disagree. Shares come with 95 % Wilson intervals, changes
+between years with Newcombe intervals, and any share from fewer than MIN_ANSWERS answers is
+suppressed (see feedback.stats).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from feedback import indicators
+from feedback.meetings import list_districts, list_meetings, local
+from feedback.models import District, Meeting
+from feedback.moderation import QueuedText, queue
+from feedback.questionnaire import Indicator, Questionnaire
+from feedback.responses import Distribution, ResponseRow, response_rows
+from feedback.stats import Change, Estimate, change, estimate
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An indicator's share for a group of responses."""
+
+    indicator: Indicator
+    estimate: Estimate
+
+
+@dataclass
+class Numbers:
+    """What a group of responses says: how many, the indicators, answers, channels, languages."""
+
+    n: int
+    figures: list[Figure]
+    distributions: dict[str, Distribution]
+    channels: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+
+    def figure(self, key: str) -> Figure:
+        """The figure of one indicator."""
+        return next(f for f in self.figures if f.indicator.key == key)
+
+    def problems_ranked(self) -> list[Figure]:
+        """The problem indicators, largest share first; suppressed ones last."""
+        problems = [f for f in self.figures if f.indicator.key.startswith("big_problem:")]
+        return sorted(problems, key=lambda f: (f.estimate.share is None, -(f.estimate.share or 0)))
+
+
+def numbers(rows: Iterable[ResponseRow], questionnaire: Questionnaire, min_n: int) -> Numbers:
+    """Count a group of responses and compute its indicators."""
+    choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
+    distributions = {key: Distribution(key, 0, Counter()) for key in choice_keys}
+    result = Numbers(n=0, figures=[], distributions=distributions)
+    for row in rows:
+        result.n += 1
+        result.channels[row.channel] += 1
+        result.languages[row.language] += 1
+        for key in choice_keys:
+            if key in row.answers:
+                distributions[key].answered += 1
+                distributions[key].counts[row.answers[key]] += 1
+    shares = indicators.compute(questionnaire, {k: d.counts for k, d in distributions.items()})
+    result.figures = [
+        Figure(share.indicator, estimate(share.count, share.answered, min_n)) for share in shares
+    ]
+    return result
+
+
+def _year(row: ResponseRow) -> int:
+    return row.meeting_date.year
+
+
+@dataclass
+class DistrictReport:
+    """One district in one year: in total, per meeting, over the years, and in its own words."""
+
+    district: District
+    year: int
+    total: Numbers
+    per_meeting: list[tuple[Meeting, Numbers]]
+    trend: list[tuple[int, Numbers]]
+    free_text: Sequence[QueuedText]
+
+
+def district_report(
+    session: Session, district: District, year: int, questionnaire: Questionnaire, min_n: int
+) -> DistrictReport:
+    """The numbers of one district: the year's total and meetings, and every year's total."""
+    by_year: dict[int, list[ResponseRow]] = defaultdict(list)
+    for row in response_rows(session, district_id=district.id):
+        by_year[_year(row)].append(row)
+    this_year = by_year.get(year, [])
+    by_meeting: dict[int, list[ResponseRow]] = defaultdict(list)
+    for row in this_year:
+        by_meeting[row.meeting_id].append(row)
+    meetings = [
+        m
+        for m in list_meetings(session, district_id=district.id, year=year)
+        if not m.is_cancelled or m.id in by_meeting
+    ]
+    approved = [
+        item for item in queue(session, district.id, "approved") if item.meeting_year == year
+    ]
+    return DistrictReport(
+        district=district,
+        year=year,
+        total=numbers(this_year, questionnaire, min_n),
+        per_meeting=[(m, numbers(by_meeting[m.id], questionnaire, min_n)) for m in meetings],
+        trend=[(y, numbers(by_year[y], questionnaire, min_n)) for y in sorted(by_year)],
+        free_text=approved,
+    )
+
+
+@dataclass
+class OverviewRow:
+    """One district in the overview: this year's numbers and the change from last year."""
+
+    district: District
+    numbers: Numbers
+    changes: dict[str, Change]
+
+
+def overview(
+    session: Session,
+    year: int,
+    questionnaire: Questionnaire,
+    min_n: int,
+    district_ids: frozenset[int] | None = None,
+) -> list[OverviewRow]:
+    """Every district (within a scope) for a year, with the change from the year before."""
+    grouped: dict[tuple[int, int], list[ResponseRow]] = defaultdict(list)
+    for row in response_rows(session):
+        if _year(row) in (year, year - 1):
+            grouped[(row.district_id, _year(row))].append(row)
+    result = []
+    for district in list_districts(session):
+        if district_ids is not None and district.id not in district_ids:
+            continue
+        now = numbers(grouped[(district.id, year)], questionnaire, min_n)
+        before = numbers(grouped[(district.id, year - 1)], questionnaire, min_n)
+        changes = {
+            key: change(
+                before.figure(key).estimate.count,
+                before.figure(key).estimate.n,
+                now.figure(key).estimate.count,
+                now.figure(key).estimate.n,
+                min_n,
+            )
+            for key in ("safe", "unsafe")
+        }
+        result.append(OverviewRow(district, now, changes))
+    return result
+
+
+def years(session: Session) -> list[int]:
+    """The (Stockholm) years that have meetings, newest first."""
+    return sorted({local(m.starts_at).year for m in list_meetings(session)}, reverse=True)
