@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from feedback.cli import alembic_config
