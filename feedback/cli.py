@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -18,21 +19,29 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from feedback import db, questionnaire
+from feedback import audit, db, demo, questionnaire
 from feedback.export import csv_lines
 from feedback.links import meeting_links
 from feedback.meetings import (
     MeetingFields,
+    find_district,
     get_or_create_district,
     import_meetings,
     list_districts,
     list_meetings,
     local,
 )
-from feedback.models import ROLES, Meeting, utcnow
+from feedback.models import ROLES, District, Meeting, User, utcnow
 from feedback.responses import months_before, purge_free_text, response_rows
 from feedback.schedule import parse_schedule
-from feedback.users import AccountError, bootstrap_admin, create_user
+from feedback.users import (
+    AccountError,
+    bootstrap_admin,
+    create_user,
+    find_user,
+    list_users,
+    update_user,
+)
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 schedule_cli = AppGroup("schedule", help="Meeting schedules in the published text format.")
@@ -42,6 +51,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 export_cli = AppGroup("export", help="Exports for analysts.")
 questionnaire_cli = AppGroup("questionnaire", help="The survey instrument's versions.")
 retention_cli = AppGroup("retention", help="Deleting what may no longer be kept.")
+demo_cli = AppGroup("demo", help="Synthetic data for looking at the pages.")
 
 
 def alembic_config() -> AlembicConfig:
@@ -180,20 +190,99 @@ def meetings_list(as_json: bool) -> None:
         )
 
 
+def _districts(names: tuple[str, ...]) -> list[District]:
+    """The districts named, each by its exact name in any case; an unknown name is an error."""
+    found = []
+    for name in names:
+        district = find_district(db.session(), name)
+        if district is None:
+            raise click.BadParameter(f"no district called {name!r}", param_hint="--district")
+        found.append(district)
+    return found
+
+
+def _user(email: str) -> User:
+    user = find_user(db.session(), email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    return user
+
+
+def _audit_cli(action: str, user: User) -> None:
+    audit.record(
+        db.session(),
+        "cli",
+        action,
+        user.email,
+        role=user.role,
+        districts=[d.name for d in user.districts],
+        active=user.is_active,
+    )
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-def users_create(email: str, role: str) -> None:
+@click.option("--district", "districts", multiple=True, help="A coordinator's district; repeat.")
+def users_create(email: str, role: str, districts: tuple[str, ...]) -> None:
     """Create a staff account; the password comes from FEEDBACK_NEW_PASSWORD or a prompt."""
+    chosen = _districts(districts)
     password = os.environ.get("FEEDBACK_NEW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        create_user(db.session(), email, password, role)
+        user = create_user(db.session(), email, password, role, chosen)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
+    _audit_cli("user_created", user)
     db.session().commit()
     click.echo(f"Created {role} {email}.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Every account: e-mail, role, active or not, and a coordinator's districts."""
+    for user in list_users(db.session()):
+        districts = (
+            ", ".join(d.name for d in user.districts) if user.role == "coordinator" else "all"
+        )
+        state = "active" if user.is_active else "deactivated"
+        click.echo(f"{user.email}\t{user.role}\t{state}\t{districts}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def users_set_role(email: str, role: str) -> None:
+    """Give an account another role."""
+    user = _user(email)
+    update_user(db.session(), user, role=role)
+    _audit_cli("user_changed", user)
+    db.session().commit()
+    click.echo(f"{user.email} is now {role}.")
+
+
+@users_cli.command("set-districts")
+@click.argument("email")
+@click.argument("districts", nargs=-1)
+def users_set_districts(email: str, districts: tuple[str, ...]) -> None:
+    """Set the districts a coordinator works in (none given: none)."""
+    user = _user(email)
+    update_user(db.session(), user, districts=_districts(districts))
+    _audit_cli("user_changed", user)
+    db.session().commit()
+    click.echo(f"{user.email}: {', '.join(d.name for d in user.districts) or 'no districts'}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str) -> None:
+    """Stop an account from logging in and end its sessions; its history stays."""
+    user = _user(email)
+    update_user(db.session(), user, is_active=False)
+    _audit_cli("user_changed", user)
+    db.session().commit()
+    click.echo(f"{user.email} is deactivated.")
 
 
 @users_cli.command("bootstrap")
@@ -241,8 +330,26 @@ def retention_purge() -> None:
     click.echo(f"Deleted {deleted} free-text answers from meetings over {months} months old.")
 
 
+@demo_cli.command("seed")
+@click.option("--year", type=int, help="Default: the newest year with meetings.")
+@click.option("--random-seed", type=int, default=2019, show_default=True)
+def demo_seed(year: int | None, random_seed: int) -> None:
+    """Fill a development database with synthetic answers for two years, marked as demo."""
+    year = year or max((local(m.starts_at).year for m in list_meetings(db.session())), default=0)
+    if not year:
+        raise click.ClickException("no meetings to answer; run `flask seed borlange` first")
+    try:
+        made = demo.seed(db.session(), questionnaire.current(), year, random.Random(random_seed))
+    except demo.RealResponsesExist as error:
+        raise click.ClickException(
+            "this database holds real responses; demo data is only for empty databases"
+        ) from error
+    db.session().commit()
+    click.echo(f"Added {made} demo responses for {year - 1} and {year}, marked as demo.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     groups = (db_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
-    for group in (*groups, questionnaire_cli, retention_cli):
+    for group in (*groups, questionnaire_cli, retention_cli, demo_cli):
         app.cli.add_command(group)

@@ -147,6 +147,8 @@ class Response(Base):
     # How the answer reached us (qr, link, kiosk, paper) and the language it was given in.
     channel: Mapped[str] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(8))
+    # Made up by `flask demo seed` to show the pages; never mixed with real answers.
+    is_demo: Mapped[bool] = mapped_column(default=False)
     # Generated with the form and unique here, so a double tap or a retried POST stores once.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,15 +50,16 @@ def _year() -> int:
 def overview() -> str:
     """Every district in a year: responses, trygga and otrygga, top problems, change."""
     year = _year()
+    current = questionnaire.current()
     rows = reports.overview(
-        db.session(),
-        year,
-        questionnaire.current(),
-        current_app.config["MIN_ANSWERS"],
-        district_ids=scope(),
+        db.session(), year, current, current_app.config["MIN_ANSWERS"], district_ids=scope()
     )
     return render_template(
-        "review/overview.html", rows=rows, year=year, years=reports.years(db.session())
+        "review/overview.html",
+        rows=rows,
+        year=year,
+        years=reports.years(db.session()),
+        questionnaire=current,
     )
 
 

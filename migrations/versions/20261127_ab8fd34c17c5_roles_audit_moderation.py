@@ -1,4 +1,4 @@
-"""Roles with districts, session tokens, the audit log, and free-text moderation.
+"""Roles with districts, session tokens, the audit log, free-text moderation, demo answers.
 
 Revision ID: ab8fd34c17c5
 Revises: 40484bd7c8c6
@@ -88,6 +88,13 @@ def upgrade() -> None:
         "WHERE question.kind = 'text'"
     )
 
+    with op.batch_alter_table("response", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("is_demo", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("response", schema=None) as batch_op:
+        batch_op.alter_column("is_demo", server_default=None)
+
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -100,6 +107,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("response", schema=None) as batch_op:
+        batch_op.drop_column("is_demo")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_user_account_role"), type_="check")
         batch_op.drop_column("session_token")

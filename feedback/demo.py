@@ -1,0 +1,101 @@
+"""Synthetic responses for looking at the pages before real dialogues have been held.
+
+Every response made here is marked `is_demo`, and the seed refuses to run where real
+responses exist, so made-up answers can never mix with what residents said.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback.meetings import MeetingFields, import_meetings, list_meetings, local
+from feedback.models import Answer, FreeTextReview, Meeting, Response
+from feedback.questionnaire import Questionnaire
+
+DEMO_PLACE_SUFFIX = " (exempel)"
+SAFETY = ["very_safe", "fairly_safe", "fairly_unsafe", "very_unsafe", "no_go_unsafe"]
+FREE_TEXT = [
+    "Mörkt vid gångtunneln på kvällarna.",
+    "Fler vuxna ute på helgerna.",
+    "Bättre belysning vid busshållplatsen.",
+    "Mopeder kör fort på cykelvägen.",
+]
+
+
+class RealResponsesExist(Exception):
+    """The database holds residents' real answers: no demo data may be added."""
+
+
+def real_responses(session: Session) -> int:
+    """How many responses are real, not demo."""
+    query = select(func.count()).select_from(Response).where(Response.is_demo.is_(False))
+    return session.scalar(query) or 0
+
+
+def seed(session: Session, questionnaire: Questionnaire, year: int, rng: random.Random) -> int:
+    """Demo answers for `year`'s meetings and for copies of them a year earlier; how many."""
+    if real_responses(session):
+        raise RealResponsesExist("the database holds real responses")
+    meetings = [m for m in list_meetings(session, year=year) if not m.is_cancelled]
+    earlier = import_meetings(session, [_a_year_before(m) for m in meetings])
+    made = 0
+    for meeting in [*earlier.created, *earlier.existing, *meetings]:
+        lean = _lean(meeting, year)
+        for _ in range(rng.randint(6, 14)):
+            session.add(_response(meeting, questionnaire, lean, rng))
+            made += 1
+    session.flush()
+    return made
+
+
+def _lean(meeting: Meeting, year: int) -> float:
+    """Each district its own leaning towards safety, and the later year a little more of it."""
+    base = random.Random(meeting.district.name).uniform(0.3, 0.7)
+    return base + (0.08 if local(meeting.starts_at).year == year else 0.0)
+
+
+def _a_year_before(meeting: Meeting) -> MeetingFields:
+    start, end = local(meeting.starts_at), local(meeting.ends_at)
+    day = start.date() - timedelta(weeks=52)  # the same weekday a year earlier
+    return MeetingFields(
+        meeting.district.name,
+        day,
+        start.time(),
+        end.time(),
+        meeting.place.removesuffix(DEMO_PLACE_SUFFIX) + DEMO_PLACE_SUFFIX,
+        meeting.address,
+    )
+
+
+def _response(
+    meeting: Meeting, questionnaire: Questionnaire, lean: float, rng: random.Random
+) -> Response:
+    safety = rng.choices(SAFETY, weights=[lean, lean, 1 - lean, (1 - lean) / 2, (1 - lean) / 3])
+    answers = [Answer(question_key="safety_evening", value=safety[0])]
+    for question in questionnaire.questions:
+        if question.section == "problems" and rng.random() < 0.8:
+            answers.append(
+                Answer(question_key=question.key, value=rng.choice(question.options).code)
+            )
+    if rng.random() < 0.3:
+        answers.append(
+            Answer(
+                question_key="safer_how",
+                value=rng.choice(FREE_TEXT),
+                review=FreeTextReview(status="approved", reviewed_by="demo"),
+            )
+        )
+    return Response(
+        meeting=meeting,
+        questionnaire_version=questionnaire.version,
+        submission_key=f"demo-{uuid.uuid4().hex}",
+        channel=rng.choice(["qr", "qr", "qr", "link", "kiosk", "paper"]),
+        language=rng.choice(["sv"] * 8 + ["en", "ar", "so"]),
+        is_demo=True,
+        answers=answers,
+    )

@@ -1,0 +1,205 @@
+"""Reviewing the answers: honest numbers per district and year, and moderation of free text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback import audit, questionnaire
+from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting
+from feedback.responses import Submission, purge_free_text, record_response
+from tests.conftest import Auth, csrf_token, make_meeting, reread
+
+
+def given(session: Session, meeting: Meeting, *answers: dict[str, str]) -> None:
+    """Store responses for a meeting as the survey does."""
+    for number, values in enumerate(answers):
+        key = f"{meeting.id}-{number}-{len(values)}-{sorted(values.items())}"[:60]
+        record_response(
+            session,
+            Submission(meeting, questionnaire.current(), values, key, "qr", "sv"),
+        )
+    session.commit()
+
+
+def safe(n: int) -> list[dict[str, str]]:
+    return [{"safety_evening": "very_safe"}] * n
+
+
+def unsafe(n: int) -> list[dict[str, str]]:
+    return [{"safety_evening": "very_unsafe"}] * n
+
+
+def test_the_overview_shows_shares_intervals_and_the_change(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    before = make_meeting(session, district="Hagalund", day=date(2018, 2, 22))
+    after = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    few = make_meeting(session, district="Romme", place="Tunets IP", day=date(2019, 4, 25))
+    # 2018: 3 of 10 trygga, Wilson 0.1078-0.6032; 2019: 16 of 20, Wilson 0.5840-0.9193
+    # (centre (p + z²/2n)/(1 + z²/n), half-width z·sqrt(p(1-p)/n + z²/4n²)/(1 + z²/n)).
+    # Newcombe: 0.5 - sqrt(0.2160² + 0.3032²) = 0.1277 and 0.5 + sqrt(0.1193² + 0.1922²)
+    # = 0.7262, so +12,8 to +72,6 points, which excludes zero.
+    given(session, before, *safe(3), *unsafe(7))
+    given(session, after, *safe(16), *unsafe(4))
+    given(session, few, *safe(4))  # four answers: below the threshold of five
+    auth.login()
+    page = client.get("/staff/overview", query_string={"year": 2019}).text
+    assert "de som svarade vid dialogerna, inte alla invånare" in page
+    assert "80,0\u00a0%" in page  # 16 of 20
+    assert "58,4–91,9\u00a0%" in page  # its Wilson interval
+    assert "+50,0 procentenheter" in page
+    assert "+12,8 till +72,6 procentenheter" in page
+    assert "kan skiljas från ingen förändring" in page
+    romme = page[page.index("Romme") :]
+    assert "färre än 5 svar" in romme[: romme.index("</tr>")]
+    assert "100,0" not in romme[: romme.index("</tr>")]
+
+
+def test_five_answers_are_shown_and_four_are_not(
+    app: Flask, client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, district="Årby", day=date(2019, 4, 11))
+    given(session, meeting, *safe(4))
+    auth.login()
+    url = f"/staff/districts/{meeting.district_id}?year=2019"
+    assert "färre än 5 svar" in client.get(url).text
+    assert "100,0\u00a0%" not in client.get(url).text
+    given(session, meeting, {"safety_evening": "fairly_safe"})
+    page = client.get(url).text
+    assert "100,0\u00a0%" in page  # five of five trygga
+    assert "56,6–100,0\u00a0%" in page  # Wilson for 5/5
+    app.config["MIN_ANSWERS"] = 6
+    assert "färre än 6 svar" in client.get(url).text
+
+
+def test_the_district_page_shows_trend_mix_and_ranked_problems(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    old = make_meeting(session, district="Ornäs", place="ICA", day=date(2018, 9, 6))
+    new = make_meeting(session, district="Ornäs", place="ICA", day=date(2019, 9, 5))
+    given(session, old, *safe(5))
+    big = {"safety_evening": "fairly_safe", "problem_litter": "very_big", "problem_moped": "none"}
+    given(session, new, *[big] * 6)
+    auth.login()
+    page = client.get(f"/staff/districts/{new.district_id}", query_string={"year": 2019}).text
+    trend = page[page.index("Över åren") :]
+    assert trend.index("2018") < trend.index("2019")
+    ranked = page[page.index("Problemen, störst först") :]
+    assert ranked.index("Nedskräpning") < ranked.index("Buskörning")
+    mix = page[page.index("Hur svaren kom in") :]
+    assert "QR-kod" in mix
+
+
+def test_free_text_waits_masked_and_flagged_until_approved(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    given(
+        session,
+        meeting,
+        {"safety_evening": "very_unsafe", "unsafe_where": "Han säljer knark, ring 070-123 45 67"},
+        {"safety_evening": "fairly_safe", "safer_how": "Bättre belysning vid tunneln"},
+    )
+    stored = {a.question_key: a.value for a in session.scalars(select(Answer))}
+    assert "070-123 45 67" not in stored["unsafe_where"]
+    assert "[telefonnummer borttaget]" in stored["unsafe_where"]
+    auth.login()
+    district = f"/staff/districts/{meeting.district_id}"
+    assert "Bättre belysning" not in client.get(f"{district}?year=2019").text
+    with client.get("/staff/export/responses.csv") as export:
+        assert "Bättre belysning" not in export.text
+    queue = client.get(f"{district}/moderation").text
+    assert queue.index("Verkar beskriva ett brott") < queue.index(
+        "Bättre belysning"
+    )  # flagged first
+    ref = next(
+        r.response_id
+        for r in session.scalars(select(FreeTextReview))
+        if r.question_key == "safer_how"
+    )
+    approved = client.post(
+        f"{district}/moderation/{ref}-safer_how",
+        data={"csrf_token": csrf_token(queue), "action": "approve"},
+    )
+    assert approved.status_code == 302
+    assert "Bättre belysning vid tunneln" in client.get(f"{district}?year=2019").text
+    with client.get("/staff/export/responses.csv") as export:
+        rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["safer_how"] for r in rows] == ["", "Bättre belysning vid tunneln"]
+    reread(session)
+    actions = [e.action for e in session.scalars(select(AuditEvent))]
+    assert "moderation_approve" in actions
+    assert actions.count("export") == 2
+
+
+def test_a_redaction_keeps_the_original_until_the_purge(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    given(
+        session, meeting, {"safety_evening": "very_unsafe", "unsafe_where": "Kalle Anka stör alla"}
+    )
+    review = session.scalars(select(FreeTextReview)).one()
+    auth.login()
+    district = f"/staff/districts/{meeting.district_id}"
+    queue = client.get(f"{district}/moderation").text
+    assert "Verkar peka ut en person" in queue
+    client.post(
+        f"{district}/moderation/{review.response_id}-unsafe_where",
+        data={"csrf_token": csrf_token(queue), "action": "redact", "text": "[namn] stör alla"},
+    )
+    reread(session)
+    review = session.scalars(select(FreeTextReview)).one()
+    assert review.status == "approved"
+    assert review.original == "Kalle Anka stör alla"
+    assert review.answer.value == "[namn] stör alla"
+    assert "redact" in [e.action for e in audit.recent(session)][0]
+    page = client.get(f"{district}?year=2019").text
+    assert "[namn] stör alla" in page and "Kalle" not in page
+    purge_free_text(session, ended_before=meeting.ends_at.replace(year=2020))
+    session.commit()
+    reread(session)
+    assert session.scalars(select(FreeTextReview)).all() == []
+    assert [a.question_key for a in session.scalars(select(Answer))] == ["safety_evening"]
+
+
+def test_hidden_text_never_appears(client: FlaskClient, session: Session, auth: Auth) -> None:
+    meeting = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    given(session, meeting, {"safety_evening": "very_safe", "safer_how": "Något olämpligt"})
+    review = session.scalars(select(FreeTextReview)).one()
+    auth.login()
+    district = f"/staff/districts/{meeting.district_id}"
+    queue = client.get(f"{district}/moderation").text
+    client.post(
+        f"{district}/moderation/{review.response_id}-safer_how",
+        data={"csrf_token": csrf_token(queue), "action": "hide"},
+    )
+    assert "Något olämpligt" not in client.get(f"{district}?year=2019").text
+    assert "Något olämpligt" not in client.get(f"{district}/moderation").text
+    with client.get("/staff/export/responses.csv") as export:
+        assert "Något olämpligt" not in export.text
+
+
+def test_moderation_of_another_districts_text_is_not_found(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    mine = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    theirs = make_meeting(session, district="Romme", place="Tunets IP", day=date(2019, 4, 25))
+    given(session, theirs, {"safety_evening": "very_safe", "safer_how": "Romme-text"})
+    review = session.scalars(select(FreeTextReview)).one()
+    auth.login()
+    queue = client.get(f"/staff/districts/{mine.district_id}/moderation").text
+    response = client.post(
+        f"/staff/districts/{mine.district_id}/moderation/{review.response_id}-safer_how",
+        data={"csrf_token": csrf_token(queue), "action": "approve"},
+    )
+    assert response.status_code == 404
+    reread(session)
+    assert session.scalars(select(FreeTextReview)).one().status == "pending"
