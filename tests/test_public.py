@@ -95,6 +95,7 @@ def test_nothing_about_the_resident_is_stored_but_the_answers(
         "submitted_at",
         "channel",
         "language",
+        "is_demo",
         "response_id",
         "question_key",
         "value",

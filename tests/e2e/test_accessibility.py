@@ -19,6 +19,7 @@ from feedback import db
 from feedback.i18n import LANGUAGES
 from feedback.meetings import local
 from feedback.models import utcnow
+from feedback.users import create_user
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
 
@@ -160,6 +161,13 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         make_meeting(session, district="Domnarvet", day=date(2019, 3, 7), place="Skolan")
         make_response(session, meeting, safety_evening="fairly_safe", problem_lighting="very_big")
         make_response(session, meeting, safety_evening="very_unsafe", trust_police="dont_know")
+        for core in ("very_safe", "fairly_safe", "no_go_unsafe", "dont_know"):
+            make_response(session, meeting, safety_evening=core, problem_litter="fairly_big")
+        make_response(
+            session, meeting, safety_evening="very_unsafe", unsafe_where="Han säljer knark"
+        )
+        user_id = create_user(session, "analytiker@example.se", "ett långt lösenord", "analyst").id
+        session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
         ("/staff/", "meetings"),
@@ -175,7 +183,14 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         (f"/staff/meetings/{meeting_id}/paper/sv", "paper form, Swedish"),
         (f"/staff/meetings/{meeting_id}/paper/ar", "paper form, Arabic"),
         (f"/staff/meetings/{meeting_id}/paper-entry", "paper entry"),
-        ("/staff/import", "import"),
+        ("/staff/overview", "overview"),
+        (f"/staff/districts/{district_id}/moderation", "moderation queue"),
+        ("/staff/admin/users", "users"),
+        ("/staff/admin/users/new", "new user"),
+        (f"/staff/admin/users/{user_id}", "edit user"),
+        ("/staff/admin/audit", "audit log"),
+        ("/staff/admin/account", "own account"),
+        ("/staff/import", "import"),  # last: the import preview below starts from it
     ]
     audit = Audit()
     with browser.new_context(viewport=DESKTOP, locale="sv-SE") as desktop:

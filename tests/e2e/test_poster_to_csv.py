@@ -69,6 +69,16 @@ def answer_on_phone(browser: Browser, survey_url: str) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Tack för dina svar!")
 
 
+def approve_free_text(desktop: BrowserContext, base_url: str, district_id: int) -> None:
+    """Approve the waiting free-text answer on the district's moderation page."""
+    page = desktop.new_page()
+    page.goto(f"{base_url}/staff/districts/{district_id}/moderation")
+    expect(page.locator("blockquote")).to_have_text(FREE_TEXT)
+    page.get_by_role("button", name="Godkänn").click()
+    expect(page.get_by_text("Inga fritextsvar väntar på granskning.")).to_be_visible()
+    page.close()
+
+
 def download_csv(desktop: BrowserContext, base_url: str) -> list[dict[str, str]]:
     """The staff CSV export, downloaded with the logged-in session, as rows."""
     response = desktop.request.get(f"{base_url}/staff/export/responses.csv")
@@ -84,12 +94,12 @@ def download_csv(desktop: BrowserContext, base_url: str) -> list[dict[str, str]]
 def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
     app: Flask, live_server: str, browser: Browser
 ) -> None:
-    """Poster QR code → phone survey → thank-you page → one matching row in the CSV export."""
+    """Poster QR code → phone survey → thank-you → moderation → one matching row in the CSV."""
     with app.app_context():
         session = db.session()
         make_staff(session)
         meeting = make_meeting(session, district=DISTRICT)
-        meeting_id, code = meeting.id, meeting.code
+        meeting_id, code, district_id = meeting.id, meeting.code, meeting.district_id
         when = meeting_when(meeting)
         meeting_date = local(meeting.starts_at).date().isoformat()
 
@@ -102,6 +112,8 @@ def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
 
         answer_on_phone(browser, survey_url)
 
+        assert FREE_TEXT not in "".join(str(r) for r in download_csv(desktop, live_server))
+        approve_free_text(desktop, live_server, district_id)
         rows = download_csv(desktop, live_server)
 
     assert len(rows) == 1, rows
