@@ -7,6 +7,7 @@ reviewer reads those answers first; the flags are simple, explainable heuristics
 """
 
 import re
+from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -55,18 +56,20 @@ _PERSONNUMMER = re.compile(
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 # A candidate is a run of digit groups that starts like a phone number ("+", "00", "0" or
 # "(08)"); _phone_end then decides how much of it, if any, is one. Groups are split by a single
-# space or hyphen only, so "18.00" and "08.00–10.00" never join into one number. The
-# look-behind keeps a candidate from starting in the middle of a word or another number.
+# space, hyphen or the older slash (0243/123 45) only, so "18.00" and "08.00–10.00" never join
+# into one number. The look-behind keeps a candidate from starting in the middle of a word or
+# another number. No number is written in more than seven groups (+46 (0)70 123 45 67 has
+# five); the bound keeps a long run of spaced digits from being re-read from every group.
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+])(?:\+[1-9]|\(0[1-9][0-9]{0,3}\)|0)[0-9]*"
-    r"(?:(?:[ \u00a0-]|[ \u00a0]?\(0\)[ \u00a0]?)[0-9]+)*"
+    r"(?:(?:[ \u00a0/-]|[ \u00a0]?\(0\)[ \u00a0]?)[0-9]+){0,6}"
 )
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _NON_DIGIT = re.compile(r"[^0-9]+")
 # Times and dates that begin with 0 and have enough digits to pass for a phone number.
 _NOT_A_PHONE = re.compile(
-    r"[0-2][0-9][0-5][0-9]-[0-2][0-9][0-5][0-9]"  # kl 0800-1700
-    r"|(?:0[1-9]|[12][0-9]|3[01])-(?:0[1-9]|1[0-2])-(?:19|20)[0-9]{2}"  # 08-12-2019
+    r"[0-2][0-9][0-5][0-9][-/][0-2][0-9][0-5][0-9]"  # kl 0800-1700
+    r"|(?:0[1-9]|[12][0-9]|3[01])([-/])(?:0[1-9]|1[0-2])\1(?:19|20)[0-9]{2}"  # 08-12-2019
 )
 _SWEDISH_DIGITS = range(7, 10)  # after +46, without the trunk 0: 8-123 456 to 70-123 45 67
 _NATIONAL_DIGITS = range(8, 11)  # with the trunk 0: 0243-123 45 to 070-123 45 67
@@ -137,13 +140,16 @@ def _emails(text: str) -> Iterator[_Span]:
 
 def _personal_data(text: str) -> list[_Span]:
     """Everything to mask, in text order, without overlaps."""
-    spans: list[_Span] = []
+    spans: list[_Span] = []  # sorted and disjoint, so only the neighbours can overlap
     # The order settles overlaps: an address may contain digits, and a 070 number that passes
     # Luhn cannot be told from a personnummer, so the more identifying kind wins.
     for found in (*_emails(text), *_personnummer(text), *_phones(text)):
-        if not any(found.start < span.end and span.start < found.end for span in spans):
-            spans.append(found)
-    return sorted(spans)
+        index = bisect(spans, found)
+        if (index == 0 or spans[index - 1].end <= found.start) and (
+            index == len(spans) or found.end <= spans[index].start
+        ):
+            spans.insert(index, found)
+    return spans
 
 
 def _mask(text: str) -> tuple[str, tuple[str, ...]]:
@@ -250,8 +256,9 @@ def _is_place(word: str) -> bool:
 
 def _starts_sentence(text: str, start: int) -> bool:
     """Whether the word at start opens the text, a sentence or a line."""
-    before = text[:start].rstrip(_OPENING_MARKS)
-    return not before or before[-1] in _SENTENCE_ENDS
+    while start > 0 and text[start - 1] in _OPENING_MARKS:
+        start -= 1
+    return start == 0 or text[start - 1] in _SENTENCE_ENDS
 
 
 def _looks_like_name(word: str) -> bool:
