@@ -38,12 +38,16 @@ from wtforms.validators import (
 
 from feedback.i18n import LANGUAGES
 from feedback.meetings import MeetingFields
+from feedback.models import Meeting
 from feedback.questionnaire import Questionnaire
+from feedback.responses import Submission
+from feedback.users import MIN_PASSWORD_LENGTH
 
 REQUIRED = _l("Fyll i fältet.")
 DATE_HINT = _l("Ange ett datum, till exempel 2019-02-21.")
 START_HINT = _l("Ange en tid, till exempel 18:00.")
 END_HINT = _l("Ange en tid, till exempel 20:00.")
+LONG_ENOUGH = Length(min=MIN_PASSWORD_LENGTH, message=_l("Minst %(min)d tecken."))
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]
@@ -77,7 +81,7 @@ class UserForm(FlaskForm):  # type: ignore[misc]
     is_active = BooleanField(_l("Kontot är aktivt"), default=True)
     password = PasswordField(
         _l("Tillfälligt lösenord"),
-        validators=[Optional(), Length(min=12, message=_l("Minst 12 tecken."))],
+        validators=[Optional(), LONG_ENOUGH],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -92,7 +96,7 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
     )
     new = PasswordField(
         _l("Nytt lösenord"),
-        validators=[DataRequired(REQUIRED), Length(min=12, message=_l("Minst 12 tecken."))],
+        validators=[DataRequired(REQUIRED), LONG_ENOUGH],
         render_kw={"autocomplete": "new-password"},
     )
     repeat = PasswordField(
@@ -209,6 +213,17 @@ def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
 
     class SurveyForm(FlaskForm):  # type: ignore[misc]
         submission_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+        def submission(self, meeting: Meeting, channel: str, language: str) -> Submission:
+            """The validated form as a response to store."""
+            return Submission(
+                meeting=meeting,
+                questionnaire=questionnaire,
+                answers=self.answers(),
+                submission_key=self.submission_key.data,
+                channel=channel,
+                language=language,
+            )
 
         def answers(self) -> dict[str, str]:
             """The given answers by question key; unanswered questions are left out."""

@@ -26,7 +26,7 @@ from feedback.forms import survey_form
 from feedback.i18n import language
 from feedback.meetings import SurveyWindow, find_by_code, next_meeting, survey_window
 from feedback.models import Meeting, utcnow
-from feedback.responses import Submission, record_response
+from feedback.responses import record_response
 
 bp = Blueprint("public", __name__)
 csrf = CSRFProtect()
@@ -95,14 +95,7 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
         abort(503)  # before anyone types: an unregistered version could not store the answers
     form = survey_form(current, language())()
     if form.validate_on_submit():
-        submission = Submission(
-            meeting=meeting,
-            questionnaire=current,
-            answers=form.answers(),
-            submission_key=form.submission_key.data,
-            channel="kiosk" if in_kiosk else channel,
-            language=language(),
-        )
+        submission = form.submission(meeting, "kiosk" if in_kiosk else channel, language())
         record_response(db.session(), submission)
         db.session().commit()
         if in_kiosk:  # the next person gets an empty form and no "already answered"

@@ -52,7 +52,7 @@ from feedback.meetings import (
 )
 from feedback.models import District, Meeting
 from feedback.public import ANSWERED, KIOSK, window_of
-from feedback.responses import Submission, count_responses, record_response
+from feedback.responses import count_responses, record_response
 from feedback.schedule import parse_schedule
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -195,14 +195,7 @@ def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
     current = questionnaire.current()
     form = paper_entry_form(current, language())()
     if form.validate_on_submit():
-        submission = Submission(
-            meeting=found,
-            questionnaire=current,
-            answers=form.answers(),
-            submission_key=form.submission_key.data,
-            channel="paper",
-            language=form.paper_language.data,
-        )
+        submission = form.submission(found, "paper", form.paper_language.data)
         if record_response(db.session(), submission):
             flash(_("Blanketten är sparad."), "success")
         else:
