@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -160,3 +161,66 @@ def overview(
 def years(session: Session) -> list[int]:
     """The (Stockholm) years that have meetings, newest first."""
     return sorted({local(m.starts_at).year for m in list_meetings(session)}, reverse=True)
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One indicator for one district's year, or one meeting: the open, suppressed numbers."""
+
+    district: str
+    district_id: int
+    year: int
+    meeting_code: str | None  # None: the district's whole year
+    meeting_date: date | None
+    indicator: str
+    n: int
+    share: float | None
+    low: float | None
+    high: float | None
+    suppressed: bool
+
+
+def aggregates(
+    session: Session,
+    questionnaire: Questionnaire,
+    min_n: int,
+    *,
+    year: int | None = None,
+    district_id: int | None = None,
+    per_meeting: bool = False,
+) -> list[Aggregate]:
+    """Every indicator per district and year (or per meeting), as the dashboards compute it."""
+    groups: dict[tuple[str, int, int, str | None, date | None], list[ResponseRow]]
+    groups = defaultdict(list)
+    for row in response_rows(session, district_id=district_id):
+        if year is not None and _year(row) != year:
+            continue
+        meeting = (row.meeting_code, row.meeting_date) if per_meeting else (None, None)
+        groups[(row.district, row.district_id, _year(row), *meeting)].append(row)
+    result = []
+    for (district, d_id, y, code, day), rows in sorted(groups.items(), key=_group_order):
+        for figure in numbers(rows, questionnaire, min_n).figures:
+            e = figure.estimate
+            result.append(
+                Aggregate(
+                    district=district,
+                    district_id=d_id,
+                    year=y,
+                    meeting_code=code,
+                    meeting_date=day,
+                    indicator=figure.indicator.key,
+                    n=e.n,
+                    share=e.share,
+                    low=e.interval.low if e.interval else None,
+                    high=e.interval.high if e.interval else None,
+                    suppressed=e.suppressed,
+                )
+            )
+    return result
+
+
+def _group_order(
+    item: tuple[tuple[str, int, int, str | None, date | None], object],
+) -> tuple[str, int, date]:
+    (district, _, year, _, day), _ = item
+    return (district, year, day or date(year, 1, 1))
