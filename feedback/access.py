@@ -18,9 +18,11 @@ from feedback.models import District, Meeting, User
 
 # What each role may do. Coordinators are further limited to their own districts.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"view", "organise", "moderate", "export", "administer", "account"}),
-    "coordinator": frozenset({"view", "organise", "moderate", "account"}),
-    "analyst": frozenset({"view", "export", "account"}),
+    "admin": frozenset(
+        {"view", "organise", "moderate", "export", "free_text", "administer", "account"}
+    ),
+    "coordinator": frozenset({"view", "organise", "moderate", "free_text", "account"}),
+    "analyst": frozenset({"view", "export", "free_text", "account"}),
 }
 
 # The permission each staff page needs, by endpoint.
@@ -43,7 +45,10 @@ RULES: dict[str, str] = {
     "review.overview": "view",
     "review.moderation_queue": "moderate",
     "review.moderate": "moderate",
+    "review.export": "export",
     "review.export_responses": "export",
+    "review.export_codebook": "export",
+    "review.export_aggregates": "export",
     "admin.users": "administer",
     "admin.new_user": "administer",
     "admin.edit_user": "administer",

@@ -21,6 +21,13 @@ def record(
     return event
 
 
+def complete(session: Session, event_id: int, **details: Any) -> None:
+    """Add what became known later, such as an export's row count, to an event."""
+    event = session.get(AuditEvent, event_id)
+    if event is not None:
+        event.details = {**event.details, **details}
+
+
 def recent(session: Session, limit: int = 200, action: str | None = None) -> Sequence[AuditEvent]:
     """The newest events first, optionally of one action."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 from alembic import command
@@ -20,7 +20,17 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from feedback import audit, db, demo, questionnaire
-from feedback.export import csv_lines
+from feedback.export import (
+    DIALECTS,
+    Responses,
+    aggregate_rows,
+    chunks,
+    codebook_json,
+    codebook_rows,
+    csv_text,
+    xlsx,
+)
+from feedback.i18n import LANGUAGES
 from feedback.links import meeting_links
 from feedback.meetings import (
     MeetingFields,
@@ -31,8 +41,9 @@ from feedback.meetings import (
     list_meetings,
     local,
 )
-from feedback.models import ROLES, District, Meeting, User, utcnow
-from feedback.responses import months_before, purge_free_text, response_rows
+from feedback.models import CHANNELS, ROLES, District, Meeting, User, utcnow
+from feedback.reports import aggregates
+from feedback.responses import Filters, months_before, purge_free_text, response_rows
 from feedback.schedule import parse_schedule
 from feedback.users import (
     AccountError,
@@ -298,14 +309,89 @@ def users_bootstrap(email: str) -> None:
         click.echo("The password is shown only this once. Log in at /login and keep it safe.")
 
 
-@export_cli.command("responses")
-@click.option(
-    "--out", type=click.File("wb", lazy=False), default="-", help="Default: standard output."
-)
-def export_responses(out: BinaryIO) -> None:
-    """Every response as CSV, the same bytes as the web download (UTF-8 whatever the locale)."""
-    for line in csv_lines(response_rows(db.session()), questionnaire.column_keys()):
+def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The filters every export takes, as on the web page."""
+    for option in reversed(
+        [
+            click.option("--year", type=click.IntRange(1900, 2100)),
+            click.option("--district", help="A district's name."),
+            click.option("--meeting", "meeting_code", help="A meeting's code."),
+            click.option("--channel", type=click.Choice(CHANNELS)),
+            click.option("--version", "questionnaire_version", type=int),
+            click.option("--dialect", type=click.Choice(list(DIALECTS)), default="excel-sv"),
+            click.option(
+                "--out", type=click.File("wb", lazy=False), default="-", help="Default: stdout."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _district_id(name: str | None) -> int | None:
+    return _districts((name,))[0].id if name else None
+
+
+def _write_csv(out: BinaryIO, rows: Iterable[Sequence[object]], dialect: str) -> None:
+    for line in csv_text(rows, dialect):
         out.write(line.encode("utf-8"))
+
+
+@export_cli.command("responses")
+@_filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--labels", type=click.Choice(list(LANGUAGES)), help="Answer labels, not codes.")
+def export_responses(
+    out: BinaryIO,
+    fmt: str,
+    labels: str | None,
+    dialect: str,
+    district: str | None,
+    **filters: Any,
+) -> None:
+    """Every response as CSV or XLSX: the same file as the web download with the same choices."""
+    chosen = Filters(district_id=_district_id(district), **filters)
+    table = Responses(labels=labels)
+    rows = table.table(response_rows(db.session(), filters=chosen))
+    if fmt == "xlsx":
+        for chunk in chunks(xlsx(rows, codebook_rows(list(LANGUAGES)))):
+            out.write(chunk)
+    else:
+        _write_csv(out, rows, dialect)
+    audit.record(db.session(), "cli", "export", f"responses.{fmt}", rows=table.count)
+    db.session().commit()
+
+
+@export_cli.command("codebook")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--dialect", type=click.Choice(list(DIALECTS)), default="excel-sv")
+@click.option("--out", type=click.File("wb", lazy=False), default="-", help="Default: stdout.")
+def export_codebook(fmt: str, dialect: str, out: BinaryIO) -> None:
+    """Every question key, its wording per language, and its codes and labels."""
+    if fmt == "json":
+        out.write(codebook_json(list(LANGUAGES)).encode("utf-8"))
+    else:
+        _write_csv(out, codebook_rows(list(LANGUAGES)), dialect)
+
+
+@export_cli.command("aggregates")
+@_filter_options
+@click.option("--per-meeting", is_flag=True, help="One row per meeting, not per year.")
+def export_aggregates(
+    out: BinaryIO, dialect: str, district: str | None, per_meeting: bool, **filters: Any
+) -> None:
+    """The indicators per district and year (or meeting), with suppression, as the pages."""
+    numbers = aggregates(
+        db.session(),
+        questionnaire.current(),
+        current_app.config["MIN_ANSWERS"],
+        year=filters["year"],
+        district_id=_district_id(district),
+        per_meeting=per_meeting,
+    )
+    _write_csv(out, aggregate_rows(numbers), dialect)
+    audit.record(db.session(), "cli", "export", "aggregates.csv", rows=len(numbers))
+    db.session().commit()
 
 
 @questionnaire_cli.command("sync")

@@ -1,12 +1,29 @@
-"""CSV export of responses: one row per response, one stable column per question key."""
+"""Exports for analysts: responses as CSV or XLSX, the codebook, and the aggregate numbers.
+
+Every text cell that a spreadsheet would run as a formula is neutralised, headers and labels
+included. CSV comes in two dialects: `rfc4180` (comma, UTF-8, no BOM) and `excel-sv`
+(semicolon, UTF-8 with BOM, decimal comma), which Swedish Excel opens correctly. Both end lines
+with CRLF. Everything streams a row at a time, so an export of any size runs in constant memory.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from feedback.meetings import local
+from feedback.questionnaire import Questionnaire, column_keys, versions
+from feedback.reports import Aggregate
 from feedback.responses import ResponseRow
 
 FIXED_COLUMNS = [
@@ -19,6 +36,18 @@ FIXED_COLUMNS = [
     "channel",
     "language",
 ]
+AGGREGATE_COLUMNS = [
+    "district",
+    "year",
+    "meeting_code",
+    "meeting_date",
+    "indicator",
+    "n",
+    "share",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+]
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,30 +57,215 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
-def csv_lines(rows: Iterable[ResponseRow], question_keys: list[str]) -> Iterator[str]:
-    """The CSV text, a line at a time, so that large exports stream in constant memory."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file is written."""
 
-    def flush(values: list[str]) -> str:
-        writer.writerow([neutralise(v) for v in values])
-        line = buffer.getvalue()
+    delimiter: str
+    bom: bool
+    decimal_comma: bool
+
+
+DIALECTS = {
+    "rfc4180": Dialect(delimiter=",", bom=False, decimal_comma=False),
+    "excel-sv": Dialect(delimiter=";", bom=True, decimal_comma=True),
+}
+
+
+def _text(value: object, dialect: Dialect) -> str:
+    """A cell as text: numbers in the dialect's decimals, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if dialect.decimal_comma else text
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_text(rows: Iterable[Sequence[object]], dialect_name: str = "rfc4180") -> Iterator[str]:
+    """Rows of cells as CSV text, a line at a time."""
+    dialect = DIALECTS[dialect_name]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    if dialect.bom:
+        yield "\ufeff"
+    for row in rows:
+        writer.writerow([_text(value, dialect) for value in row])
+        yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return line
 
-    yield flush(FIXED_COLUMNS + question_keys)
-    for row in rows:
-        yield flush(
-            [
-                str(row.response_id),
-                local(row.submitted_at).isoformat(timespec="seconds"),
-                row.district,
-                row.meeting_code,
-                row.meeting_date.isoformat(),
-                str(row.questionnaire_version),
-                row.channel,
-                row.language,
-                *(row.answers.get(key, "") for key in question_keys),
-            ]
-        )
+
+class Responses:
+    """The response export: one row per response, one column per question key."""
+
+    def __init__(self, labels: str | None = None) -> None:
+        """Code values by default; with a language code, answer labels in that language."""
+        self.labels = labels
+        self.keys = column_keys()
+        self.count = 0
+
+    def header(self) -> list[str]:
+        """The column names."""
+        return FIXED_COLUMNS + self.keys
+
+    def values(self, row: ResponseRow) -> list[object]:
+        """One response's cells, typed: numbers, dates and text."""
+        self.count += 1
+        return [
+            row.response_id,
+            local(row.submitted_at).replace(tzinfo=None),
+            row.district,
+            row.meeting_code,
+            row.meeting_date,
+            row.questionnaire_version,
+            row.channel,
+            row.language,
+            *(self._answer(row, key) for key in self.keys),
+        ]
+
+    def _answer(self, row: ResponseRow, key: str) -> str:
+        value = row.answers.get(key, "")
+        if self.labels and value:
+            questionnaire = versions().get(row.questionnaire_version)
+            if questionnaire is not None and key in {q.key for q in questionnaire.questions}:
+                question = questionnaire.question(key)
+                if question.kind == "choice":
+                    return question.option_label(value, self.labels)
+        return value
+
+    def table(self, rows: Iterable[ResponseRow]) -> Iterator[list[object]]:
+        """The header, then a row per response."""
+        yield self.header()  # type: ignore[misc]
+        for row in rows:
+            yield self.values(row)
+
+
+def codebook_rows(languages: Sequence[str]) -> Iterator[list[object]]:
+    """Every question and answer code of every version, wording per language."""
+    yield [
+        "questionnaire_version",
+        "question_key",
+        "kind",
+        "required",
+        *(f"question_{lang}" for lang in languages),
+        "code",
+        *(f"label_{lang}" for lang in languages),
+    ]
+    for version, questionnaire in versions().items():
+        for question in questionnaire.questions:
+            first = [version, question.key, question.kind, question.required]
+            wording = [question.label(lang) for lang in languages]
+            if not question.options:
+                yield [*first, *wording, "", *("" for _ in languages)]
+            for option in question.options:
+                yield [*first, *wording, option.code, *(option.label(lang) for lang in languages)]
+
+
+def codebook_json(languages: Sequence[str]) -> str:
+    """The codebook as JSON: versions, questions, codes and labels per language."""
+
+    def labels(text: Any) -> dict[str, str]:
+        return {lang: text(lang) for lang in languages}
+
+    data = {
+        "versions": [
+            {
+                "version": version,
+                "questions": [
+                    {
+                        "key": q.key,
+                        "kind": q.kind,
+                        "required": q.required,
+                        "label": labels(q.label),
+                        "options": [{"code": o.code, "label": labels(o.label)} for o in q.options],
+                    }
+                    for q in questionnaire.questions
+                ],
+                "indicators": [
+                    {
+                        "key": i.key,
+                        "question": i.question_key,
+                        "codes": sorted(i.codes),
+                        "label": labels(i.label),
+                        "denominator": labels(i.denominator),
+                    }
+                    for i in questionnaire.indicators
+                ],
+            }
+            for version, questionnaire in versions().items()
+        ]
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def aggregate_rows(aggregates: Iterable[Aggregate]) -> Iterator[list[object]]:
+    """The aggregate numbers, a row per district × year (or meeting) × indicator."""
+    yield list(AGGREGATE_COLUMNS)
+    for a in aggregates:
+        yield [
+            a.district,
+            a.year,
+            a.meeting_code,
+            a.meeting_date,
+            a.indicator,
+            a.n,
+            a.share,
+            a.low,
+            a.high,
+            a.suppressed,
+        ]
+
+
+def xlsx(
+    data: Iterable[Sequence[object]], codebook: Iterable[Sequence[object]]
+) -> tempfile.SpooledTemporaryFile[bytes]:
+    """A workbook with a data sheet and a codebook sheet, written row by row (openpyxl's
+    write-only mode); dates and numbers stay real Excel values."""
+    book = Workbook(write_only=True)
+    for title, rows in (("Svar", data), ("Kodbok", codebook)):
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+    # The caller streams and closes it (see chunks).
+    out: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+        max_size=8 * 1024 * 1024
+    )
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+    """An XLSX cell: numbers, dates and booleans as themselves, text neutralised."""
+    if isinstance(value, str):
+        # openpyxl would also store a leading "=" as a formula; the quote keeps it text.
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
+
+
+def chunks(file: Any, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A file's bytes in chunks, closing it at the end."""
+    with file:
+        while chunk := file.read(size):
+            yield chunk
+
+
+def questionnaire_languages(questionnaire: Questionnaire) -> list[str]:
+    """The languages a questionnaire has labels in, Swedish first."""
+    found = {lang for q in questionnaire.questions for lang in q.labels}
+    return ["sv", *sorted(found - {"sv"})]

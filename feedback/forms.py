@@ -40,7 +40,7 @@ from feedback.i18n import LANGUAGES
 from feedback.meetings import MeetingFields
 from feedback.models import Meeting
 from feedback.questionnaire import Questionnaire
-from feedback.responses import Submission
+from feedback.responses import Filters, Submission
 from feedback.users import MIN_PASSWORD_LENGTH
 
 REQUIRED = _l("Fyll i fältet.")
@@ -111,6 +111,64 @@ class ModerationForm(FlaskForm):  # type: ignore[misc]
 
     action = HiddenField(validators=[AnyOf(["approve", "hide", "redact"])])
     text = TextAreaField(_l("Text efter strykning"), validators=[Optional(), Length(max=2000)])
+
+
+class ExportForm(FlaskForm):  # type: ignore[misc]
+    """Which responses to export, and how; read from the query string."""
+
+    class Meta:
+        csrf = False  # a download link changes nothing
+
+    year = IntegerField(_l("År"), validators=[Optional(), NumberRange(1900, 2100)])
+    district = SelectField(_l("Kommundel"), coerce=int, validators=[Optional()])
+    meeting = StringField(_l("Möteskod"), validators=[Optional(), Length(max=16)])
+    channel = SelectField(
+        _l("Kanal"),
+        choices=[
+            SelectChoice("", _l("Alla kanaler")),
+            SelectChoice("qr", _l("QR-kod")),
+            SelectChoice("link", _l("Länk")),
+            SelectChoice("kiosk", _l("Surfplatta på mötet")),
+            SelectChoice("paper", _l("Pappersblankett")),
+        ],
+        validators=[Optional()],
+    )
+    version = IntegerField(_l("Enkätversion"), validators=[Optional(), NumberRange(1, 999)])
+    labels = SelectField(
+        _l("Svar som"),
+        choices=[
+            SelectChoice("", _l("koder")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+        validators=[Optional()],
+    )
+    dialect = SelectField(
+        _l("CSV-format"),
+        choices=[
+            SelectChoice("excel-sv", _l("Excel på svenska (semikolon, decimalkomma)")),
+            SelectChoice("rfc4180", _l("RFC 4180 (komma, decimalpunkt)")),
+        ],
+        default="excel-sv",
+    )
+
+    def filters(self, free_text: bool) -> Filters:
+        """The chosen filters."""
+        return Filters(
+            year=self.year.data,
+            district_id=self.district.data or None,
+            meeting_code=(self.meeting.data or "").strip().upper() or None,
+            channel=self.channel.data or None,
+            questionnaire_version=self.version.data,
+            free_text=free_text,
+        )
+
+    def described(self) -> dict[str, object]:
+        """The chosen filters for the audit log."""
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data not in (None, "", 0)
+        }
 
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]

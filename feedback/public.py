@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback import db, questionnaire
+from feedback import api, db, questionnaire
 from feedback.forms import survey_form
 from feedback.i18n import language
 from feedback.meetings import SurveyWindow, find_by_code, next_meeting, survey_window
@@ -123,9 +123,11 @@ def thanks(code: str) -> str:
     return render_template("public/thanks.html", meeting=_meeting_or_404(code))
 
 
-def _error_page(error: HTTPException) -> HTTPException | tuple[str, int]:
+def _error_page(error: HTTPException) -> HTTPException | tuple[str, int] | WerkzeugResponse:
     if error.code is None or error.code < 400:  # routing redirects arrive here too
         return error
+    if api.is_api(request.path):  # scripts read JSON, also where no API route matched
+        return api.error_response(error)
     return render_template("errors/error.html", code=error.code), error.code
 
 

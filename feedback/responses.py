@@ -6,14 +6,14 @@ from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import groupby
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feedback.meetings import local
+from feedback.meetings import local, local_datetime
 from feedback.models import Answer, District, FreeTextReview, Meeting, Question, Response
 from feedback.moderation import review_new_text
 from feedback.questionnaire import Questionnaire
@@ -106,42 +106,86 @@ class ResponseRow:
     answers: dict[str, str] = field(default_factory=dict)
 
 
-def response_rows(session: Session, *, district_id: int | None = None) -> Iterator[ResponseRow]:
+@dataclass(frozen=True)
+class Filters:
+    """Which responses to read; None means any."""
+
+    year: int | None = None
+    district_id: int | None = None
+    meeting_code: str | None = None
+    channel: str | None = None
+    questionnaire_version: int | None = None
+    free_text: bool = True  # approved free text; False leaves every free-text answer out
+
+
+def response_rows(
+    session: Session, *, district_id: int | None = None, filters: Filters | None = None
+) -> Iterator[ResponseRow]:
     """Every response with its answers, oldest first: the single source of pages and exports.
 
-    Free text is included only once a coordinator has approved it.
+    Free text is included only once a coordinator has approved it. Rows are read in batches
+    and yielded one at a time, so that an export of any size runs in constant memory.
     """
-    visible = (
-        select(Answer.response_id, Answer.question_key, Answer.value)
-        .outerjoin(FreeTextReview, Answer.review)
-        .where(or_(FreeTextReview.status.is_(None), FreeTextReview.status == "approved"))
-        .subquery()
+    filters = filters or Filters(district_id=district_id)
+    visible = select(Answer.response_id, Answer.question_key, Answer.value).outerjoin(
+        FreeTextReview, Answer.review
     )
+    if filters.free_text:
+        visible = visible.where(
+            or_(FreeTextReview.status.is_(None), FreeTextReview.status == "approved")
+        )
+    else:
+        visible = visible.where(FreeTextReview.status.is_(None))
+    answers = visible.subquery()
     query = (
-        select(Response, Meeting, District, visible.c.question_key, visible.c.value)
+        select(
+            Response.id,
+            Response.submitted_at,
+            District.name,
+            District.id,
+            Meeting.id,
+            Meeting.code,
+            Meeting.starts_at,
+            Response.questionnaire_version,
+            Response.channel,
+            Response.language,
+            answers.c.question_key,
+            answers.c.value,
+        )
         .join(Response.meeting)
         .join(Meeting.district)
-        .outerjoin(visible, visible.c.response_id == Response.id)
+        .outerjoin(answers, answers.c.response_id == Response.id)
         .order_by(Response.id)
     )
-    if district_id is not None:
-        query = query.where(Meeting.district_id == district_id)
-    result = session.execute(query.execution_options(yield_per=1000))
-    for _, group in groupby(result, key=lambda r: r[0].id):
+    if filters.district_id is not None:
+        query = query.where(Meeting.district_id == filters.district_id)
+    if filters.year is not None:
+        query = query.where(
+            Meeting.starts_at >= local_datetime(date(filters.year, 1, 1), time()),
+            Meeting.starts_at < local_datetime(date(filters.year + 1, 1, 1), time()),
+        )
+    if filters.meeting_code is not None:
+        query = query.where(Meeting.code == filters.meeting_code.upper())
+    if filters.channel is not None:
+        query = query.where(Response.channel == filters.channel)
+    if filters.questionnaire_version is not None:
+        query = query.where(Response.questionnaire_version == filters.questionnaire_version)
+    result = session.execute(query.execution_options(yield_per=2000))
+    for response_id, group in groupby(result, key=lambda r: r[0]):
         rows = list(group)
-        response, meeting, district = rows[0][0], rows[0][1], rows[0][2]
+        first = rows[0]
         yield ResponseRow(
-            response_id=response.id,
-            submitted_at=response.submitted_at,
-            district=district.name,
-            district_id=district.id,
-            meeting_id=meeting.id,
-            meeting_code=meeting.code,
-            meeting_date=local(meeting.starts_at).date(),
-            questionnaire_version=response.questionnaire_version,
-            channel=response.channel,
-            language=response.language,
-            answers={key: value for _, _, _, key, value in rows if key is not None},
+            response_id=response_id,
+            submitted_at=first[1],
+            district=first[2],
+            district_id=first[3],
+            meeting_id=first[4],
+            meeting_code=first[5],
+            meeting_date=local(first[6]).date(),
+            questionnaire_version=first[7],
+            channel=first[8],
+            language=first[9],
+            answers={row[10]: row[11] for row in rows if row[10] is not None},
         )
 
 

@@ -20,15 +20,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
 
 from feedback import audit, db, moderation, questionnaire, reports
-from feedback.access import guard, scope, scoped
-from feedback.export import csv_lines
-from feedback.forms import ModerationForm
+from feedback import export as export_module
+from feedback.access import can, guard, in_scope, scope, scoped
+from feedback.forms import ExportForm, ModerationForm
+from feedback.i18n import LANGUAGES
 from feedback.meetings import list_districts, local
 from feedback.models import District, utcnow
 from feedback.responses import response_rows
 
+LANGUAGE_CODES = list(LANGUAGES)
 bp = Blueprint("review", __name__, url_prefix="/staff")
 bp.before_request(guard)
 
@@ -126,21 +129,110 @@ def moderate(district_id: int, ref: str) -> WerkzeugResponse:
     return redirect(url_for("review.moderation_queue", district_id=district_id))
 
 
-@bp.route("/export/responses.csv")
-def export_responses() -> Response:
-    """Every response as CSV, UTF-8, one row per response; the export is audited."""
-    audit.record(db.session(), current_user.email, "export", "responses.csv")
-    db.session().commit()
+def _export_form() -> ExportForm:
+    """The export choices from the query string, districts limited to the user's scope."""
+    form = ExportForm(formdata=request.args)
+    form.district.choices = [
+        SelectChoice(0, _("Alla kommundelar")),
+        *(SelectChoice(d.id, d.name) for d in scoped(list_districts(db.session()))),
+    ]
+    return form
+
+
+@bp.route("/export")
+def export() -> tuple[str, int]:
+    """Choose what to export; the downloads below use the same choices."""
+    form = _export_form()
+    status = 200 if not request.args or form.validate() else 400
+    return render_template("review/export.html", form=form, query=request.args), status
+
+
+@bp.route("/export/responses.<any(csv, xlsx):fmt>")
+def export_responses(fmt: str) -> Response | tuple[str, int]:
+    """Every response that matches the filters, one row each, as CSV or XLSX; audited."""
+    form = _export_form()
+    if not form.validate():
+        return render_template("review/export.html", form=form, query=request.args), 400
+    filters = form.filters(free_text=can("free_text"))
+    table = export_module.Responses(labels=form.labels.data or None)
+    described = {"format": fmt, **form.described()}
+    if fmt == "xlsx":
+        codebook = export_module.codebook_rows(LANGUAGE_CODES)
+        book = export_module.xlsx(
+            table.table(response_rows(db.session(), filters=filters)), codebook
+        )
+        _audit_export("responses.xlsx", described, table.count)
+        return Response(
+            export_module.chunks(book),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="svar.xlsx"'},
+        )
+
+    # Logged as it starts, so that an interrupted download is on record too; the row count
+    # is added when the last row has gone.
+    event_id = _audit_export("responses.csv", described, None)
 
     # The query runs while streaming, after the view returned: its session must live there too.
     def lines() -> Iterator[str]:
-        yield from csv_lines(response_rows(db.session()), questionnaire.column_keys())
+        rows = response_rows(db.session(), filters=filters)
+        yield from export_module.csv_text(table.table(rows), form.dialect.data)
+        audit.complete(db.session(), event_id, rows=table.count)
+        db.session().commit()
 
     return Response(
         stream_with_context(lines()),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="svar.csv"'},
     )
+
+
+@bp.route("/export/codebook.<any(csv, json):fmt>")
+def export_codebook(fmt: str) -> Response:
+    """Every question key, its wording per language, and its codes with their labels."""
+    _audit_export(f"codebook.{fmt}", {}, None)
+    if fmt == "json":
+        body = export_module.codebook_json(LANGUAGE_CODES)
+        return Response(body, mimetype="application/json")
+    dialect = request.args.get("dialect", "excel-sv")
+    if dialect not in export_module.DIALECTS:
+        abort(400)
+    rows = export_module.codebook_rows(LANGUAGE_CODES)
+    return Response(
+        "".join(export_module.csv_text(rows, dialect)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="kodbok.csv"'},
+    )
+
+
+@bp.route("/export/aggregates.csv")
+def export_aggregates() -> Response | tuple[str, int]:
+    """The indicators per district and year, or per meeting, as the dashboards show them."""
+    form = _export_form()
+    if not form.validate():
+        return render_template("review/export.html", form=form, query=request.args), 400
+    per_meeting = request.args.get("per_meeting") == "true"
+    numbers = reports.aggregates(
+        db.session(),
+        questionnaire.current(),
+        current_app.config["MIN_ANSWERS"],
+        year=form.year.data,
+        district_id=form.district.data or None,
+        per_meeting=per_meeting,
+    )
+    visible = [a for a in numbers if in_scope(a.district_id)]
+    _audit_export("aggregates.csv", {**form.described(), "per_meeting": per_meeting}, len(visible))
+    rows = export_module.aggregate_rows(visible)
+    return Response(
+        "".join(export_module.csv_text(rows, form.dialect.data)),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="indikatorer.csv"'},
+    )
+
+
+def _audit_export(what: str, filters: dict[str, object], rows: int | None) -> int:
+    event = audit.record(db.session(), current_user.email, "export", what, rows=rows, **filters)
+    db.session().commit()
+    return event.id
 
 
 def init_app(app: Flask) -> None:

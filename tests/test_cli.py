@@ -580,7 +580,9 @@ def test_the_exported_csv_is_the_web_download_byte_for_byte(
     assert to_file.stdout == ""
     assert out.read_bytes() == web
 
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    # The default is what Swedish Excel opens: a BOM, then semicolons.
+    text = out.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     assert [row["district"] for row in rows] == ["Tjärna Ängar", "Tjärna Ängar"]
     assert rows[0]["unsafe_where"] == "Gångtunneln under Ängsplan"
     assert rows[1]["safer_how"] == "Bättre belysning på Årbyvägen"
@@ -595,7 +597,7 @@ def test_with_no_answers_the_export_is_the_header_alone(
     result = runner.invoke(args=["export", "responses"])
     assert result.exit_code == 0
     assert result.stdout_bytes == web
-    assert result.stdout.startswith("response_id,submitted_at,district,")
+    assert result.stdout.startswith("\ufeffresponse_id;submitted_at;district;")
     assert result.stdout.count("\n") == 1
 
 

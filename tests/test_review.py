@@ -130,7 +130,7 @@ def test_free_text_waits_masked_and_flagged_until_approved(
     )
     assert approved.status_code == 302
     assert "Bättre belysning vid tunneln" in client.get(f"{district}?year=2019").text
-    with client.get("/staff/export/responses.csv") as export:
+    with client.get("/staff/export/responses.csv?dialect=rfc4180") as export:
         rows = list(csv.DictReader(io.StringIO(export.text)))
     assert [r["safer_how"] for r in rows] == ["", "Bättre belysning vid tunneln"]
     reread(session)

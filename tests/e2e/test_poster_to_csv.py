@@ -81,7 +81,7 @@ def approve_free_text(desktop: BrowserContext, base_url: str, district_id: int) 
 
 def download_csv(desktop: BrowserContext, base_url: str) -> list[dict[str, str]]:
     """The staff CSV export, downloaded with the logged-in session, as rows."""
-    response = desktop.request.get(f"{base_url}/staff/export/responses.csv")
+    response = desktop.request.get(f"{base_url}/staff/export/responses.csv?dialect=rfc4180")
     assert response.ok, response.status
     assert response.headers["content-type"].startswith("text/csv")
     # utf-8-sig: a BOM, which spreadsheet programs need to read UTF-8, is welcome but optional.

@@ -1,0 +1,204 @@
+"""The open-data API: districts, the public schedule and the indicators, as JSON without login.
+
+Only what anyone may know: the schedule, and the same aggregated, suppressed numbers the
+dashboards show. Never a single response, free text, or anything about staff or residents.
+The contract is feedback/openapi.py, served at /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from feedback import db, openapi, questionnaire, reports
+from feedback.links import survey_url
+from feedback.meetings import list_districts, list_meetings, local
+from feedback.models import District, Meeting
+from feedback.openapi import ID_MAX, MAX_AGE, PREFIX, YEAR_MAX, YEAR_MIN
+from feedback.questionnaire import Indicator, Questionnaire
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+CAVEAT = (
+    "Siffrorna beskriver de som svarade vid dialogerna, inte alla invånare: de som svarade "
+    "valde själva att göra det. Andelar från färre än {min} svar visas inte (share är null). "
+    "Intervallen visar osäkerheten med 95 % säkerhet."
+)
+# Messages for errors the API does not raise itself, such as an address no route matches.
+_MESSAGES = {
+    404: "Det finns ingen sådan adress i API:t.",
+    405: "API:t tar bara emot GET.",
+    500: "Något gick fel i API:t. Försök igen senare.",
+}
+_OTHER_ERROR = "Begäran kunde inte besvaras."
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
+
+
+class BadParameter(BadRequest):
+    """A query parameter with a value the API does not accept; the message names it."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which year and district a request asked for; None means any."""
+
+    year: int | None = None
+    district_id: int | None = None
+
+
+def _integer(args: MultiDict[str, str], name: str, low: int, high: int, what: str) -> int | None:
+    """An optional integer parameter within [low, high], or a 400 that names it."""
+    raw = args.get(name)
+    if raw is None:
+        return None
+    # Stricter than int(), which takes blanks, "+", underscores and non-ASCII digits.
+    if not _INTEGER.fullmatch(raw) or not low <= int(raw) <= high:
+        raise BadParameter(f"Parametern {name} måste vara {what}.")
+    return int(raw)
+
+
+def parse_filters(args: MultiDict[str, str]) -> Filters:
+    """The year and district of a request, checked; parameters the API does not know are ignored."""
+    year = _integer(args, "year", YEAR_MIN, YEAR_MAX, f"ett år mellan {YEAR_MIN} och {YEAR_MAX}")
+    district_id = _integer(args, "district", 1, ID_MAX, "id:t för en kommundel (ett heltal)")
+    if district_id is not None and db.session().get(District, district_id) is None:
+        raise BadParameter(f"Parametern district: det finns ingen kommundel med id {district_id}.")
+    return Filters(year, district_id)
+
+
+def parse_per_meeting(args: MultiDict[str, str]) -> bool:
+    """Whether a request asked for a row per meeting (`per_meeting=true`) rather than per year."""
+    value = args.get("per_meeting", "false")
+    if value not in ("true", "false"):
+        raise BadParameter("Parametern per_meeting måste vara true eller false.")
+    return value == "true"
+
+
+def _cacheable(payload: dict[str, Any]) -> Response:
+    """JSON that clients and proxies may keep for a while, answered 304 when unchanged."""
+    response = jsonify(payload)
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+def _meeting(meeting: Meeting) -> dict[str, Any]:
+    start, end = local(meeting.starts_at), local(meeting.ends_at)
+    return {
+        "code": meeting.code,
+        "district": meeting.district.name,
+        "district_id": meeting.district_id,
+        "date": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "place": meeting.place,
+        "address": meeting.address,
+        "cancelled": meeting.is_cancelled,
+        "survey_url": survey_url(meeting),
+    }
+
+
+def _label(indicator: Indicator, current: Questionnaire) -> str:
+    """The indicator's Swedish name; one derived from a scale names its question, as pages do."""
+    if ":" not in indicator.key:
+        return indicator.label()
+    return f"{indicator.label()}: {current.question(indicator.question_key).label()}"
+
+
+def _labels(current: Questionnaire) -> dict[str, str]:
+    return {indicator.key: _label(indicator, current) for indicator in current.indicators}
+
+
+def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "district": row.district,
+        "district_id": row.district_id,
+        "year": row.year,
+        "meeting_code": row.meeting_code,
+        "meeting_date": row.meeting_date.isoformat() if row.meeting_date else None,
+        "indicator": row.indicator,
+        "label": labels[row.indicator],
+        "n": row.n,
+        "share": row.share,
+        "ci_low": row.low,
+        "ci_high": row.high,
+        "suppressed": row.suppressed,
+    }
+
+
+@bp.get("/districts")
+def districts() -> Response:
+    """Every district, by name."""
+    found = list_districts(db.session())
+    return _cacheable({"districts": [{"id": d.id, "name": d.name} for d in found]})
+
+
+@bp.get("/meetings")
+def meetings() -> Response:
+    """The public schedule, cancelled meetings included, filtered by year and district."""
+    filters = parse_filters(request.args)
+    found = list_meetings(db.session(), district_id=filters.district_id, year=filters.year)
+    return _cacheable({"meetings": [_meeting(m) for m in found]})
+
+
+@bp.get("/indicators")
+def indicators() -> Response:
+    """Every indicator per district and year, or per meeting, suppressed as on the pages."""
+    filters = parse_filters(request.args)
+    per_meeting = parse_per_meeting(request.args)
+    min_n: int = current_app.config["MIN_ANSWERS"]
+    current = questionnaire.current()
+    rows = reports.aggregates(
+        db.session(),
+        current,
+        min_n,
+        year=filters.year,
+        district_id=filters.district_id,
+        per_meeting=per_meeting,
+    )
+    labels = _labels(current)
+    return _cacheable(
+        {
+            "min_answers": min_n,
+            "caveat": CAVEAT.format(min=min_n),
+            "indicators": [_aggregate(row, labels) for row in rows],
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI document describing this API."""
+    return _cacheable(openapi.document())
+
+
+def is_api(path: str) -> bool:
+    """Whether a request path belongs to the API, so that its errors answer JSON."""
+    return path.startswith("/api/")
+
+
+def error_response(error: HTTPException) -> Response:
+    """An HTTP error as the API's JSON error object, with the error's own headers (Allow)."""
+    if isinstance(error, BadParameter):
+        message = str(error.description)
+    else:
+        message = _MESSAGES.get(error.code or 500, _OTHER_ERROR)
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = error.code or 500
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire the API; its errors answer JSON through feedback.public's error handler."""
+    app.register_blueprint(bp)
