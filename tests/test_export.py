@@ -349,5 +349,5 @@ def test_exports_stream_in_constant_memory(session: Session) -> None:
     rows_small, peak_small = peak(Filters(meeting_code=small.code))
     rows_all, peak_all = peak(Filters())
     assert (rows_small, rows_all) == (20_000, 200_000)
-    print(f"peak memory: {peak_small / 1e6:.1f} MB for 20,000 rows, {peak_all / 1e6:.1f} MB for all")
+    print(f"peak memory: {peak_small / 1e6:.1f} MB, 20,000 rows; {peak_all / 1e6:.1f} MB, all")
     assert peak_all < 1.5 * peak_small + 2_000_000
