@@ -9,7 +9,20 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from feedback import access, admin, api, auth, cli, db, i18n, public, review, staff
+from feedback import (
+    access,
+    admin,
+    api,
+    auth,
+    cli,
+    db,
+    feeds,
+    i18n,
+    pledging,
+    public,
+    review,
+    staff,
+)
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
@@ -49,7 +62,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     public.init_app(app)
     staff.init_app(app)
     review.init_app(app)
+    pledging.init_app(app)
     admin.init_app(app)
     api.init_app(app)
     cli.init_app(app)
+    feeds.init_app(app)
     return app

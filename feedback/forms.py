@@ -171,6 +171,45 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
         }
 
 
+class PledgeForm(FlaskForm):  # type: ignore[misc]
+    """A pledge as staff record it."""
+
+    year = IntegerField(
+        _l("År"), validators=[InputRequired(REQUIRED), NumberRange(2000, 2100)], default=None
+    )
+    title = StringField(_l("Rubrik"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    text = TextAreaField(_l("Löftet"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    responsible = SelectField(
+        _l("Ansvarig"),
+        choices=[
+            SelectChoice("both", _l("Kommunen och polisen")),
+            SelectChoice("municipality", _l("Kommunen")),
+            SelectChoice("police", _l("Polisen")),
+        ],
+    )
+    districts = SelectMultipleField(_l("Kommundelar"), coerce=int, validate_choice=True)
+    indicators = SelectMultipleField(_l("Indikatorer som löftet ska påverka"))
+    activities = TextAreaField(
+        _l("Planerade aktiviteter"), validators=[Optional(), Length(max=5000)]
+    )
+
+
+class NoteForm(FlaskForm):  # type: ignore[misc]
+    """A dated progress note on a pledge."""
+
+    written_on = DateField(_l("Datum"), validators=[InputRequired(DATE_HINT)])
+    text = TextAreaField(_l("Vad har hänt?"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("planned", _l("Planerat")),
+            SelectChoice("in_progress", _l("Pågår")),
+            SelectChoice("done", _l("Genomfört")),
+            SelectChoice("dropped", _l("Avbrutet")),
+        ],
+    )
+
+
 class ConfirmForm(FlaskForm):  # type: ignore[misc]
     """A button that only carries the CSRF token: log out, cancel a meeting."""
 

@@ -68,6 +68,14 @@ def find_by_code(session: Session, code: str) -> Meeting | None:
     return session.scalar(select(Meeting).where(Meeting.code == code.strip().upper()))
 
 
+def upcoming_and_past(session: Session, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
+    """The public schedule: meetings still to come (soonest first), and held ones (latest first)."""
+    meetings = list_meetings(session)
+    upcoming = [m for m in meetings if m.ends_at >= now]
+    past = [m for m in reversed(meetings) if m.ends_at < now]
+    return upcoming, past
+
+
 def next_meeting(session: Session, now: datetime) -> Meeting | None:
     """The next meeting that has not started and is not cancelled."""
     return session.scalar(
@@ -164,7 +172,10 @@ def create_meeting(session: Session, fields: MeetingFields) -> Meeting:
 
 def update_meeting(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
     """Change a meeting's district, time or place; its code and poster stay valid."""
+    published = meeting.starts_at
     _apply(session, meeting, fields)
+    if meeting.starts_at != published and meeting.moved_from is None:
+        meeting.moved_from = published
     session.flush()
 
 

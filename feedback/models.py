@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
@@ -55,6 +55,8 @@ class Meeting(Base):
     place: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(200))
     cancelled_at: Mapped[datetime | None]
+    # When a meeting is moved, the time first published, so the schedule can say so.
+    moved_from: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     district: Mapped[District] = relationship(back_populates="meetings")
@@ -216,3 +218,61 @@ class Answer(Base):
     review: Mapped[FreeTextReview | None] = relationship(
         back_populates="answer", cascade="all, delete-orphan"
     )
+
+
+RESPONSIBLE = ("municipality", "police", "both")
+PLEDGE_STATES = ("planned", "in_progress", "done", "dropped")
+
+pledge_district = Table(
+    "pledge_district",
+    Base.metadata,
+    Column("pledge_id", ForeignKey("pledge.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", ForeignKey("district.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Pledge(Base):
+    """A medborgarlöfte: what the municipality and the police promise for a year."""
+
+    __tablename__ = "pledge"
+    __table_args__ = (
+        CheckConstraint(
+            f"responsible IN ({', '.join(repr(r) for r in RESPONSIBLE)})", name="responsible"
+        ),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in PLEDGE_STATES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    # The indicator keys (questionnaire data) the pledge means to move.
+    indicators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    activities: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    districts: Mapped[list[District]] = relationship(
+        secondary=pledge_district, order_by="District.name"
+    )
+    notes: Mapped[list[PledgeNote]] = relationship(
+        back_populates="pledge",
+        cascade="all, delete-orphan",
+        order_by="(PledgeNote.written_on.desc(), PledgeNote.id.desc())",
+    )
+
+
+class PledgeNote(Base):
+    """A dated note on a pledge's progress, with the status it left the pledge in."""
+
+    __tablename__ = "pledge_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), index=True)
+    written_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    author: Mapped[str] = mapped_column(String(254))
+
+    pledge: Mapped[Pledge] = relationship(back_populates="notes")

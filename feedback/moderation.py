@@ -46,15 +46,21 @@ class QueuedText:
         return f"{self.answer.response_id}-{self.answer.question_key}"
 
 
-def queue(session: Session, district_id: int, status: str = "pending") -> Sequence[QueuedText]:
-    """A district's free text in a review state: flagged first, then oldest first."""
-    rows = session.execute(
+def queue(
+    session: Session, district_id: int | None, status: str = "pending"
+) -> Sequence[QueuedText]:
+    """A district's (None: every district's) free text in a review state: flagged first."""
+    query = (
         select(Answer, FreeTextReview, Meeting)
         .join(FreeTextReview, Answer.review)
         .join(Response, Answer.response)
         .join(Meeting, Response.meeting)
-        .where(Meeting.district_id == district_id, FreeTextReview.status == status)
-        .order_by(
+        .where(FreeTextReview.status == status)
+    )
+    if district_id is not None:
+        query = query.where(Meeting.district_id == district_id)
+    rows = session.execute(
+        query.order_by(
             (FreeTextReview.reports_crime | FreeTextReview.names_person).desc(),
             Response.submitted_at,
             Answer.question_key,

@@ -24,8 +24,17 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback import api, db, questionnaire
 from feedback.forms import survey_form
 from feedback.i18n import language
-from feedback.meetings import SurveyWindow, find_by_code, next_meeting, survey_window
+from feedback.meetings import (
+    SurveyWindow,
+    find_by_code,
+    local,
+    next_meeting,
+    survey_window,
+    upcoming_and_past,
+)
 from feedback.models import Meeting, utcnow
+from feedback.pledges import pledge_years, pledges_of
+from feedback.reports import follow_up
 from feedback.responses import record_response
 
 bp = Blueprint("public", __name__)
@@ -54,8 +63,30 @@ def _meeting_or_404(code: str) -> Meeting:
 
 @bp.route("/")
 def index() -> str:
-    """A short start page: what this is, and the way in for staff."""
-    return render_template("public/index.html")
+    """The public schedule: upcoming and past meetings, cancelled and moved ones marked."""
+    upcoming, past = upcoming_and_past(db.session(), utcnow())
+    return render_template("public/index.html", upcoming=upcoming, past=past)
+
+
+@bp.route("/loften")
+def pledges() -> str:
+    """This year's pledges with their progress, and how last year's pledges turned out."""
+    current = questionnaire.current()
+    year = local(utcnow()).year
+    years = pledge_years(db.session())
+    if years and year not in years:
+        year = years[0]
+    last_year = [
+        (p, follow_up(db.session(), p, current, current_app.config["MIN_ANSWERS"]))
+        for p in pledges_of(db.session(), year - 1)
+    ]
+    return render_template(
+        "public/pledges.html",
+        year=year,
+        pledges=pledges_of(db.session(), year),
+        last_year=last_year,
+        questionnaire=current,
+    )
 
 
 @bp.route("/tillganglighet")

@@ -48,6 +48,8 @@ class Question:
     options: tuple[Option, ...]
     required: bool
     max_length: int
+    # Word stems that tie free text to this question's topic, for grouping quotes by problem.
+    keywords: tuple[str, ...] = ()
 
     def label(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The wording in a language."""
@@ -145,6 +147,7 @@ def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> 
         options=tuple(Option(o["code"], o["label"]) for o in raw_options),
         required=data.get("required", False),
         max_length=data.get("max_length", 0),
+        keywords=tuple(data.get("keywords", {}).get(DEFAULT_LANGUAGE, [])),
     )
 
 

@@ -8,6 +8,7 @@ suppressed (see feedback.stats).
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from feedback import indicators
 from feedback.meetings import list_districts, list_meetings, local
-from feedback.models import District, Meeting
+from feedback.models import District, Meeting, Pledge
 from feedback.moderation import QueuedText, queue
 from feedback.questionnaire import Indicator, Questionnaire
 from feedback.responses import Distribution, ResponseRow, response_rows
@@ -78,22 +79,29 @@ def _year(row: ResponseRow) -> int:
 
 @dataclass
 class DistrictReport:
-    """One district in one year: in total, per meeting, over the years, and in its own words."""
+    """One district (or, with None, the municipality) in one year: in total, per meeting, over
+    the years, the change from the year before, and in its own words."""
 
-    district: District
+    district: District | None
     year: int
     total: Numbers
     per_meeting: list[tuple[Meeting, Numbers]]
     trend: list[tuple[int, Numbers]]
+    changes: dict[str, Change]
     free_text: Sequence[QueuedText]
 
 
 def district_report(
-    session: Session, district: District, year: int, questionnaire: Questionnaire, min_n: int
+    session: Session,
+    district: District | None,
+    year: int,
+    questionnaire: Questionnaire,
+    min_n: int,
 ) -> DistrictReport:
-    """The numbers of one district: the year's total and meetings, and every year's total."""
+    """The numbers of one district, or of all: the year's total and meetings, every year's."""
+    district_id = district.id if district else None
     by_year: dict[int, list[ResponseRow]] = defaultdict(list)
-    for row in response_rows(session, district_id=district.id):
+    for row in response_rows(session, district_id=district_id):
         by_year[_year(row)].append(row)
     this_year = by_year.get(year, [])
     by_meeting: dict[int, list[ResponseRow]] = defaultdict(list)
@@ -101,20 +109,32 @@ def district_report(
         by_meeting[row.meeting_id].append(row)
     meetings = [
         m
-        for m in list_meetings(session, district_id=district.id, year=year)
+        for m in list_meetings(session, district_id=district_id, year=year)
         if not m.is_cancelled or m.id in by_meeting
     ]
     approved = [
-        item for item in queue(session, district.id, "approved") if item.meeting_year == year
+        item for item in queue(session, district_id, "approved") if item.meeting_year == year
     ]
+    total = numbers(this_year, questionnaire, min_n)
+    before = numbers(by_year.get(year - 1, []), questionnaire, min_n)
     return DistrictReport(
         district=district,
         year=year,
-        total=numbers(this_year, questionnaire, min_n),
+        total=total,
         per_meeting=[(m, numbers(by_meeting[m.id], questionnaire, min_n)) for m in meetings],
         trend=[(y, numbers(by_year[y], questionnaire, min_n)) for y in sorted(by_year)],
+        changes=changes(before, total, min_n),
         free_text=approved,
     )
+
+
+def changes(before: Numbers, after: Numbers, min_n: int) -> dict[str, Change]:
+    """Every indicator's change from one group of responses to another, by indicator key."""
+    result = {}
+    for then, now in zip(before.figures, after.figures, strict=True):
+        b, a = then.estimate, now.estimate
+        result[now.indicator.key] = change(b.count, b.n, a.count, a.n, min_n)
+    return result
 
 
 @dataclass
@@ -144,17 +164,7 @@ def overview(
             continue
         now = numbers(grouped[(district.id, year)], questionnaire, min_n)
         before = numbers(grouped[(district.id, year - 1)], questionnaire, min_n)
-        changes = {
-            key: change(
-                before.figure(key).estimate.count,
-                before.figure(key).estimate.n,
-                now.figure(key).estimate.count,
-                now.figure(key).estimate.n,
-                min_n,
-            )
-            for key in ("safe", "unsafe")
-        }
-        result.append(OverviewRow(district, now, changes))
+        result.append(OverviewRow(district, now, changes(before, now, min_n)))
     return result
 
 
@@ -224,3 +234,63 @@ def _group_order(
 ) -> tuple[str, int, date]:
     (district, _, year, _, day), _ = item
     return (district, year, day or date(year, 1, 1))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How one indicator a pledge addressed moved in one district (None: all it covers)."""
+
+    district: District | None
+    indicator: Indicator
+    change: Change
+
+
+def follow_up(
+    session: Session, pledge: Pledge, questionnaire: Questionnaire, min_n: int
+) -> list[FollowUp]:
+    """The change, from the year before the pledge to its year, in what the pledge addressed.
+
+    The baseline is the year whose dialogues the pledge rests on; the answers of the pledge's
+    own year show whether the share moved. The same caveats hold as everywhere: those who
+    answered, not the residents, and a single year's change is read with care.
+    """
+    covered = {d.id for d in pledge.districts}
+    rows: dict[tuple[int | None, int], list[ResponseRow]] = defaultdict(list)
+    for row in response_rows(session):
+        in_years = _year(row) in (pledge.year - 1, pledge.year)
+        if in_years and (not covered or row.district_id in covered):
+            rows[(row.district_id, _year(row))].append(row)
+            rows[(None, _year(row))].append(row)
+    # One district on its own; several together and then each; none: the whole municipality.
+    places: list[District | None] = [None, *pledge.districts]
+    if len(pledge.districts) == 1:
+        places = list(pledge.districts)
+    result = []
+    for place in places:
+        key = place.id if place else None
+        found = changes(
+            numbers(rows[(key, pledge.year - 1)], questionnaire, min_n),
+            numbers(rows[(key, pledge.year)], questionnaire, min_n),
+            min_n,
+        )
+        for indicator in questionnaire.indicators:
+            if indicator.key in pledge.indicators:
+                result.append(FollowUp(place, indicator, found[indicator.key]))
+    return result
+
+
+def by_problem(
+    items: Sequence[QueuedText], questionnaire: Questionnaire
+) -> list[tuple[str | None, list[QueuedText]]]:
+    """Free text grouped by the first problem whose keywords it mentions; the rest last (None)."""
+    problems = [q for q in questionnaire.questions if q.keywords]
+    groups: dict[str | None, list[QueuedText]] = defaultdict(list)
+    for item in items:
+        text = item.answer.value.lower()
+        match = next(
+            (q.key for q in problems if any(re.search(rf"\b{k}", text) for k in q.keywords)),
+            None,
+        )
+        groups[match].append(item)
+    order = [q.key for q in problems] + [None]
+    return [(key, groups[key]) for key in order if groups.get(key)]

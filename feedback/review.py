@@ -42,7 +42,7 @@ def _district(district_id: int) -> District:
     return found
 
 
-def _year() -> int:
+def requested_year() -> int:
     """The year asked for, or the newest year with meetings."""
     return request.args.get("year", type=int) or next(
         iter(reports.years(db.session())), local(utcnow()).year
@@ -52,7 +52,7 @@ def _year() -> int:
 @bp.route("/overview")
 def overview() -> str:
     """Every district in a year: responses, trygga and otrygga, top problems, change."""
-    year = _year()
+    year = requested_year()
     current = questionnaire.current()
     rows = reports.overview(
         db.session(), year, current, current_app.config["MIN_ANSWERS"], district_ids=scope()
@@ -78,7 +78,7 @@ def district(district_id: int) -> str:
     found = _district(district_id)
     current = questionnaire.current()
     report = reports.district_report(
-        db.session(), found, _year(), current, current_app.config["MIN_ANSWERS"]
+        db.session(), found, requested_year(), current, current_app.config["MIN_ANSWERS"]
     )
     return render_template(
         "review/district.html",

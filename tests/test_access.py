@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from feedback.access import PERMISSIONS, RULES
 from feedback.meetings import find_district
+from feedback.pledges import PledgeFields, save_pledge
 from feedback.users import create_user
 from tests.conftest import STAFF_PASSWORD, csrf_token, make_meeting
 
@@ -40,6 +41,11 @@ PAGES: dict[str, tuple[str, str]] = {
     "review.export_responses": ("GET", "/staff/export/responses.csv"),
     "review.export_codebook": ("GET", "/staff/export/codebook.json"),
     "review.export_aggregates": ("GET", "/staff/export/aggregates.csv"),
+    "pledging.basis": ("GET", "/staff/districts/{district}/basis"),
+    "pledging.pledges": ("GET", "/staff/pledges"),
+    "pledging.new_pledge": ("GET", "/staff/pledges/new"),
+    "pledging.pledge": ("GET", "/staff/pledges/{pledge}"),
+    "pledging.add_pledge_note": ("POST", "/staff/pledges/{pledge}/notes"),
     "admin.users": ("GET", "/staff/admin/users"),
     "admin.new_user": ("GET", "/staff/admin/users/new"),
     "admin.edit_user": ("GET", "/staff/admin/users/{user}"),
@@ -60,6 +66,7 @@ class World:
     districts: dict[str, int]
     users: dict[str, int]
     answer: str
+    pledge: int
 
 
 @pytest.fixture
@@ -74,12 +81,16 @@ def world(session: Session) -> World:
         ),
         "analyst": create_user(session, "analytiker@example.se", STAFF_PASSWORD, "analyst"),
     }
+    pledge = save_pledge(
+        session, PledgeFields(2019, "Belysning", "Vi lagar lamporna.", "both", [], [], "")
+    )
     session.commit()
     return World(
         meetings={name: m.id for name, m in meetings.items()},
         districts={name: m.district_id for name, m in meetings.items()},
         users={role: u.id for role, u in users.items()},
         answer="0-none",
+        pledge=pledge.id,
     )
 
 
@@ -103,6 +114,7 @@ def url(endpoint: str, world: World, where: str) -> tuple[str, str]:
         meeting=world.meetings[where],
         district=world.districts[where],
         user=world.users["analyst"],
+        pledge=world.pledge,
         year=2000,
         answer=world.answer,
     )
@@ -156,6 +168,8 @@ def test_each_role_reaches_exactly_what_it_may(app: Flask, world: World, role: s
                 expected = {200, 302, 303}
             if endpoint == "review.moderate" and expected == {200, 302, 303}:
                 expected = {404}  # no such answer exists: allowed through, then not found
+            if endpoint == "pledging.add_pledge_note" and expected == {200, 302, 303}:
+                expected = {400}  # allowed through, then an empty note is refused
             assert status in expected, (role, endpoint, where, status)
 
 

@@ -1,0 +1,155 @@
+"""From dialogue to pledge: the basis for the pledges, the pledges, and their progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice
+
+from feedback import db, questionnaire, reports
+from feedback.access import guard
+from feedback.forms import NoteForm, PledgeForm
+from feedback.meetings import list_districts, local
+from feedback.models import District, Pledge, utcnow
+from feedback.pledges import PledgeFields, add_note, pledge_years, pledges_of, save_pledge
+from feedback.review import requested_year
+
+bp = Blueprint("pledging", __name__, url_prefix="/staff")
+bp.before_request(guard)
+
+
+@bp.route("/basis")
+@bp.route("/districts/<int:district_id>/basis")
+def basis(district_id: int | None = None) -> str:
+    """The printable basis for next year's pledges: a district's year, or the municipality's."""
+    district = db.session().get(District, district_id) if district_id else None
+    current = questionnaire.current()
+    report = reports.district_report(
+        db.session(), district, requested_year(), current, current_app.config["MIN_ANSWERS"]
+    )
+    return render_template(
+        "print/basis.html",
+        report=report,
+        questionnaire=current,
+        groups=reports.by_problem(report.free_text, current),
+    )
+
+
+@bp.route("/pledges")
+def pledges() -> str:
+    """The pledges of every year, newest first."""
+    years = pledge_years(db.session())
+    return render_template(
+        "pledges/list.html", by_year=[(y, pledges_of(db.session(), y)) for y in years]
+    )
+
+
+def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
+    form = PledgeForm(obj=pledge)
+    if pledge is not None and not form.is_submitted():
+        form.districts.data = [d.id for d in pledge.districts]
+    if pledge is None and not form.is_submitted():
+        form.year.data = local(utcnow()).year
+    form.districts.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
+    current = questionnaire.current()
+    form.indicators.choices = [
+        SelectChoice(
+            i.key,
+            i.label() + (f": {current.question(i.question_key).label()}" if ":" in i.key else ""),
+        )
+        for i in current.indicators
+    ]
+    return form
+
+
+def _fields(form: PledgeForm) -> PledgeFields:
+    chosen = set(form.districts.data or [])
+    return PledgeFields(
+        year=form.year.data,
+        title=form.title.data,
+        text=form.text.data,
+        responsible=form.responsible.data,
+        districts=[d for d in list_districts(db.session()) if d.id in chosen],
+        indicators=form.indicators.data or [],
+        activities=form.activities.data or "",
+    )
+
+
+@bp.route("/pledges/new", methods=["GET", "POST"])
+def new_pledge() -> tuple[str, int] | WerkzeugResponse:
+    """Record a pledge."""
+    form = _pledge_form()
+    if form.validate_on_submit():
+        pledge = save_pledge(db.session(), _fields(form))
+        db.session().commit()
+        flash(_("Löftet är sparat."), "success")
+        return redirect(url_for("pledging.pledge", pledge_id=pledge.id))
+    return render_template("pledges/form.html", form=form, pledge=None), _status(form)
+
+
+@bp.route("/pledges/<int:pledge_id>", methods=["GET", "POST"])
+def pledge(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
+    """A pledge: change it, follow it up, and note its progress."""
+    found = db.session().get(Pledge, pledge_id)
+    if found is None:
+        abort(404)
+    form = _pledge_form(found)
+    if form.validate_on_submit():
+        save_pledge(db.session(), _fields(form), found)
+        db.session().commit()
+        flash(_("Ändringarna är sparade."), "success")
+        return redirect(url_for("pledging.pledge", pledge_id=found.id))
+    current = questionnaire.current()
+    follow_up = reports.follow_up(db.session(), found, current, current_app.config["MIN_ANSWERS"])
+    note_form = NoteForm(formdata=None, written_on=local(utcnow()).date(), status=found.status)
+    return render_template(
+        "pledges/form.html",
+        form=form,
+        pledge=found,
+        note_form=note_form,
+        follow_up=follow_up,
+        questionnaire=current,
+    ), _status(form)
+
+
+@bp.route("/pledges/<int:pledge_id>/notes", methods=["POST"])
+def add_pledge_note(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
+    """Note what has happened, and the status it leaves the pledge in."""
+    found = db.session().get(Pledge, pledge_id)
+    if found is None:
+        abort(404)
+    note_form = NoteForm()
+    if note_form.validate_on_submit():
+        add_note(
+            db.session(),
+            found,
+            note_form.written_on.data,
+            note_form.text.data,
+            note_form.status.data,
+            current_user.email,
+        )
+        db.session().commit()
+        flash(_("Anteckningen är sparad."), "success")
+        return redirect(url_for("pledging.pledge", pledge_id=found.id))
+    current = questionnaire.current()
+    return render_template(
+        "pledges/form.html",
+        form=_pledge_form(found),
+        pledge=found,
+        note_form=note_form,
+        follow_up=reports.follow_up(
+            db.session(), found, current, current_app.config["MIN_ANSWERS"]
+        ),
+        questionnaire=current,
+    ), 400
+
+
+def _status(form: PledgeForm) -> int:
+    return 400 if form.is_submitted() and form.errors else 200
+
+
+def init_app(app: Flask) -> None:
+    """Wire the pledge pages."""
+    app.register_blueprint(bp)
