@@ -72,10 +72,10 @@ def index() -> str:
 def pledges() -> str:
     """This year's pledges with their progress, and how last year's pledges turned out."""
     current = questionnaire.current()
-    year = local(utcnow()).year
+    year = request.args.get("year", type=int) or local(utcnow()).year
     years = pledge_years(db.session())
-    if years and year not in years:
-        year = years[0]
+    if "year" not in request.args and years and year not in years:
+        year = years[0]  # before this year's pledges are published, the latest ones
     last_year = [
         (p, follow_up(db.session(), p, current, current_app.config["MIN_ANSWERS"]))
         for p in pledges_of(db.session(), year - 1)

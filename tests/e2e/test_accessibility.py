@@ -19,6 +19,7 @@ from feedback import db
 from feedback.i18n import LANGUAGES
 from feedback.meetings import local
 from feedback.models import utcnow
+from feedback.pledges import PledgeFields, save_pledge
 from feedback.users import create_user
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
@@ -101,9 +102,17 @@ def test_resident_pages_have_no_violations(
     """Start page, notices, 404, closed survey, thank-you and already-answered pages."""
     with app.app_context():
         session = db.session()
-        code = make_meeting(session).code
+        meeting = make_meeting(session)
+        code = meeting.code
         month_ago = local(utcnow()).date() - timedelta(days=30)
         closed = make_meeting(session, district="Domnarvet", day=month_ago).code
+        this_year = local(utcnow()).year
+        for year in (this_year - 1, this_year):
+            save_pledge(
+                session,
+                PledgeFields(year, "Tryggare kvällar", "Fler vuxna ute.", "both", [], ["safe"], ""),
+            )
+        session.commit()
     audit = Audit()
     with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
         page = phone.new_page()
@@ -112,6 +121,7 @@ def test_resident_pages_have_no_violations(
             (f"/?lang={lang}", 200, "start page"),  # the visit keeps the language from here on
             ("/integritet", 200, "privacy notice"),
             ("/tillganglighet", 200, "accessibility statement"),
+            ("/loften", 200, "pledges and their follow-up"),
             ("/s/XXXXXXX", 404, "404"),
             (f"/s/{closed}", 200, "closed survey"),
         ]:
@@ -167,6 +177,10 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
             session, meeting, safety_evening="very_unsafe", unsafe_where="Han säljer knark"
         )
         user_id = create_user(session, "analytiker@example.se", "ett långt lösenord", "analyst").id
+        pledge_id = save_pledge(
+            session,
+            PledgeFields(2019, "Belysning", "Nya lampor.", "municipality", [], ["safe"], ""),
+        ).id
         session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
@@ -184,6 +198,12 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         (f"/staff/meetings/{meeting_id}/paper/ar", "paper form, Arabic"),
         (f"/staff/meetings/{meeting_id}/paper-entry", "paper entry"),
         ("/staff/overview", "overview"),
+        ("/staff/export", "export"),
+        ("/staff/pledges", "pledges"),
+        ("/staff/pledges/new", "new pledge"),
+        (f"/staff/pledges/{pledge_id}", "pledge with follow-up and notes"),
+        (f"/staff/districts/{district_id}/basis", "basis for pledges, district"),
+        ("/staff/basis", "basis for pledges, municipality"),
         (f"/staff/districts/{district_id}/moderation", "moderation queue"),
         ("/staff/admin/users", "users"),
         ("/staff/admin/users/new", "new user"),
