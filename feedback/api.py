@@ -16,11 +16,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from feedback import db, openapi, questionnaire, reports
-from feedback.links import survey_url
-from feedback.meetings import list_districts, list_meetings, local
-from feedback.models import District, Meeting
+from feedback.links import public_record
+from feedback.meetings import list_districts, list_meetings
+from feedback.models import District
 from feedback.openapi import ID_MAX, MAX_AGE, PREFIX, YEAR_MAX, YEAR_MIN
-from feedback.questionnaire import Indicator, Questionnaire
+from feedback.questionnaire import Questionnaire
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
@@ -89,31 +89,8 @@ def _cacheable(payload: dict[str, Any]) -> Response:
     return response
 
 
-def _meeting(meeting: Meeting) -> dict[str, Any]:
-    start, end = local(meeting.starts_at), local(meeting.ends_at)
-    return {
-        "code": meeting.code,
-        "district": meeting.district.name,
-        "district_id": meeting.district_id,
-        "date": start.date().isoformat(),
-        "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M"),
-        "place": meeting.place,
-        "address": meeting.address,
-        "cancelled": meeting.is_cancelled,
-        "survey_url": survey_url(meeting),
-    }
-
-
-def _label(indicator: Indicator, current: Questionnaire) -> str:
-    """The indicator's Swedish name; one derived from a scale names its question, as pages do."""
-    if ":" not in indicator.key:
-        return indicator.label()
-    return f"{indicator.label()}: {current.question(indicator.question_key).label()}"
-
-
 def _labels(current: Questionnaire) -> dict[str, str]:
-    return {indicator.key: _label(indicator, current) for indicator in current.indicators}
+    return {indicator.key: current.indicator_label(indicator) for indicator in current.indicators}
 
 
 def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]:
@@ -145,7 +122,7 @@ def meetings() -> Response:
     """The public schedule, cancelled meetings included, filtered by year and district."""
     filters = parse_filters(request.args)
     found = list_meetings(db.session(), district_id=filters.district_id, year=filters.year)
-    return _cacheable({"meetings": [_meeting(m) for m in found]})
+    return _cacheable({"meetings": [public_record(m) for m in found]})
 
 
 @bp.get("/indicators")

@@ -31,7 +31,7 @@ from feedback.export import (
     xlsx,
 )
 from feedback.i18n import LANGUAGES
-from feedback.links import meeting_links
+from feedback.links import meeting_links, public_record
 from feedback.meetings import (
     MeetingFields,
     find_district,
@@ -174,23 +174,9 @@ def seed_borlange() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def meetings_list(as_json: bool) -> None:
     """Every meeting with its code and absolute links."""
-    items = []
-    for meeting in list_meetings(db.session()):
-        start, end = local(meeting.starts_at), local(meeting.ends_at)
-        items.append(
-            {
-                "id": meeting.id,
-                "code": meeting.code,
-                "district": meeting.district.name,
-                "date": start.date().isoformat(),
-                "start": start.strftime("%H:%M"),
-                "end": end.strftime("%H:%M"),
-                "place": meeting.place,
-                "address": meeting.address,
-                "cancelled": meeting.is_cancelled,
-                **meeting_links(meeting),
-            }
-        )
+    items = [
+        {"id": m.id, **public_record(m), **meeting_links(m)} for m in list_meetings(db.session())
+    ]
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

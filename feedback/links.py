@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from feedback.meetings import local
 from feedback.models import Meeting
 
 
@@ -38,4 +39,21 @@ def meeting_links(meeting: Meeting) -> dict[str, str]:
         "poster_url": public_url("staff.poster", meeting_id=meeting.id),
         "qr_png_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="png"),
         "qr_svg_url": public_url("staff.qr_code", meeting_id=meeting.id, fmt="svg"),
+    }
+
+
+def public_record(meeting: Meeting) -> dict[str, object]:
+    """A meeting as the public schedule gives it: Stockholm times and the survey link."""
+    start, end = local(meeting.starts_at), local(meeting.ends_at)
+    return {
+        "code": meeting.code,
+        "district": meeting.district.name,
+        "district_id": meeting.district_id,
+        "date": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "place": meeting.place,
+        "address": meeting.address,
+        "cancelled": meeting.is_cancelled,
+        "survey_url": survey_url(meeting),
     }

@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from feedback import db, questionnaire, reports
 from feedback.access import guard
 from feedback.forms import NoteForm, PledgeForm
+from feedback.i18n import language
 from feedback.meetings import list_districts, local
 from feedback.models import District, Pledge, utcnow
 from feedback.pledges import PledgeFields, add_note, pledge_years, pledges_of, save_pledge
@@ -55,11 +56,7 @@ def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
     form.districts.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
     current = questionnaire.current()
     form.indicators.choices = [
-        SelectChoice(
-            i.key,
-            i.label() + (f": {current.question(i.question_key).label()}" if ":" in i.key else ""),
-        )
-        for i in current.indicators
+        SelectChoice(i.key, current.indicator_label(i, language())) for i in current.indicators
     ]
     return form
 

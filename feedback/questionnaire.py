@@ -91,6 +91,7 @@ class Indicator:
     codes: frozenset[str]
     labels: dict[str, str]
     denominators: dict[str, str]
+    per_question: bool = False  # given for a scale: one such indicator for each question on it
 
     def label(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The indicator's name in a language."""
@@ -128,6 +129,14 @@ class Questionnaire:
     def question(self, key: str) -> Question:
         """The question with this key."""
         return next(q for q in self.questions if q.key == key)
+
+    def indicator_label(self, indicator: Indicator, language: str = DEFAULT_LANGUAGE) -> str:
+        """An indicator's name; one that a scale gives each question names the question too."""
+        if not indicator.per_question:
+            return indicator.label(language)
+        return (
+            f"{indicator.label(language)}: {self.question(indicator.question_key).label(language)}"
+        )
 
     def title(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The survey's heading in a language."""
@@ -194,6 +203,7 @@ def _indicators(data: dict[str, Any], questions: list[Question]) -> Iterator[Ind
                 codes=codes,
                 labels=spec["label"],
                 denominators=spec["denominator"],
+                per_question="scale" in spec,
             )
 
 

@@ -49,7 +49,7 @@ class Numbers:
 
     def problems_ranked(self) -> list[Figure]:
         """The problem indicators, largest share first; suppressed ones last."""
-        problems = [f for f in self.figures if f.indicator.key.startswith("big_problem:")]
+        problems = [f for f in self.figures if f.indicator.per_question]
         return sorted(problems, key=lambda f: (f.estimate.share is None, -(f.estimate.share or 0)))
 
 
