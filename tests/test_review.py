@@ -203,3 +203,15 @@ def test_moderation_of_another_districts_text_is_not_found(
     assert response.status_code == 404
     reread(session)
     assert session.scalars(select(FreeTextReview)).one().status == "pending"
+
+
+def test_the_numbers_speak_the_staff_members_language(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, district="Årby", day=date(2019, 4, 11))
+    given(session, meeting, *safe(5))
+    auth.login()
+    page = client.get(f"/staff/districts/{meeting.district_id}?year=2019&lang=en").text
+    assert "Share who feel safe" in page
+    assert "Share who see a fairly or very big problem: Litter" in page
+    assert "Andel trygga" not in page
