@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint translations
+.PHONY: install run test lint translations bench
 
 install: $(VENV)/.installed
 
@@ -42,3 +42,7 @@ translations: install
 	$(BIN)/pybabel update -i feedback/translations/messages.pot -d feedback/translations \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d feedback/translations
+
+# Benchmarks print their time against a baseline measured in the same run.
+bench: install
+	$(BIN)/python bench/export_throughput.py
