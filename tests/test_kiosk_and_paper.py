@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +31,17 @@ def start_kiosk(client: FlaskClient, auth: Auth, meeting_id: int) -> str:
     )
     assert started.status_code == 302
     return started.headers["Location"]
+
+
+def paper_form(client: FlaskClient, url: str, **fields: str) -> dict[str, str]:
+    """Open the paper entry page and fill in what the next paper form says."""
+    page = client.get(url, query_string={"paper_language": fields.get("paper_language", "sv")})
+    return {
+        "csrf_token": csrf_token(page.text),
+        "submission_key": submission_key(page.text),
+        "paper_language": "sv",
+        **fields,
+    }
 
 
 def test_a_kiosk_takes_one_answer_after_another(
@@ -111,18 +124,15 @@ def test_paper_forms_are_keyed_in_one_after_another(
     assert "0 blanketter inmatade" in page.text
     assert page.text.count("autofocus") == 1  # keying starts at the first answer
     for language, core in (("sv", "very_safe"), ("ar", "fairly_safe"), ("so", "dont_know")):
-        page = client.get(url, query_string={"paper_language": language})
-        saved = client.post(
+        data = paper_form(
+            client,
             url,
-            data={
-                "csrf_token": csrf_token(page.text),
-                "submission_key": submission_key(page.text),
-                "paper_language": language,
-                "safety_evening": core,
-                "problem_lighting": "very_big",
-                "safer_how": "Mer belysning",
-            },
+            paper_language=language,
+            safety_evening=core,
+            problem_lighting="very_big",
+            safer_how="Mer belysning",
         )
+        saved = client.post(url, data=data)
         assert saved.status_code == 303
         next_form = client.get(saved.headers["Location"])
         assert "Blanketten är sparad." in next_form.text
@@ -147,13 +157,7 @@ def test_a_paper_form_saved_twice_is_stored_once(
     meeting = make_meeting(session)
     auth.login()
     url = f"/staff/meetings/{meeting.id}/paper-entry"
-    page = client.get(url)
-    data = {
-        "csrf_token": csrf_token(page.text),
-        "submission_key": submission_key(page.text),
-        "paper_language": "sv",
-        "safety_evening": "very_safe",
-    }
+    data = paper_form(client, url, safety_evening="very_safe")
     client.post(url, data=data)
     again = client.post(url, data=data)
     assert "Blanketten var redan sparad." in client.get(again.headers["Location"]).text
@@ -166,16 +170,7 @@ def test_a_paper_form_without_the_core_answer_is_shown_again(
     meeting = make_meeting(session)
     auth.login()
     url = f"/staff/meetings/{meeting.id}/paper-entry"
-    page = client.get(url)
-    response = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "submission_key": submission_key(page.text),
-            "paper_language": "sv",
-            "problem_litter": "small",
-        },
-    )
+    response = client.post(url, data=paper_form(client, url, problem_litter="small"))
     assert response.status_code == 400
     assert "Välj ett svar på frågan." in response.text
     assert count(session, Response) == 0
@@ -184,20 +179,10 @@ def test_a_paper_form_without_the_core_answer_is_shown_again(
 def test_paper_entry_works_outside_the_survey_window(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
-    from datetime import date
 
     meeting = make_meeting(session, day=date(2019, 2, 21))
     auth.login()
     url = f"/staff/meetings/{meeting.id}/paper-entry"
-    page = client.get(url)
-    saved = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page.text),
-            "submission_key": submission_key(page.text),
-            "paper_language": "sv",
-            "safety_evening": "very_safe",
-        },
-    )
+    saved = client.post(url, data=paper_form(client, url, safety_evening="very_safe"))
     assert saved.status_code == 303
     assert count(session, Response) == 1
