@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi db|schedule|seed|meetings|users|export ...`."""
+"""Command-line interface: `flask --app wsgi db|backup|schedule|seed|meetings|users|export ...`."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from typing import Any, BinaryIO
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from feedback import audit, db, demo, questionnaire
+from feedback import audit, backup, db, demo, questionnaire
 from feedback.export import (
     DIALECTS,
     Responses,
@@ -55,6 +56,7 @@ from feedback.users import (
 )
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
+backup_cli = AppGroup("backup", help="The whole database to one file and back.")
 schedule_cli = AppGroup("schedule", help="Meeting schedules in the published text format.")
 seed_cli = AppGroup("seed", help="Load published data.")
 meetings_cli = AppGroup("meetings", help="Scheduled meetings.")
@@ -77,12 +79,46 @@ def alembic_config() -> AlembicConfig:
 def migrating() -> Iterator[AlembicConfig]:
     """Alembic's config bound to a connection to the app's database, in one transaction."""
     try:
-        with db.engine().begin() as connection:
+        with (
+            db.engine().connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
             config = alembic_config()
             config.attributes["connection"] = connection
             yield config
+            _check_foreign_keys(connection)
     except CommandError as error:  # an unknown revision and the like: a message, not a traceback
         raise click.ClickException(str(error)) from error
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, no foreign key checks while migrating, as Alembic's batch mode needs."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # Batch mode copies a table and drops the old one; with the checks on, dropping a table
+    # that rows point to fails. The pragma has no effect inside a transaction, so it goes first.
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse a migration that left a row pointing nowhere, which SQLite did not check."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            tables = sorted({row[0] for row in broken})
+            raise click.ClickException(
+                f"the migration would leave rows in {', '.join(tables)} pointing to nothing; "
+                "nothing was changed"
+            )
 
 
 @db_cli.command("upgrade")
@@ -95,10 +131,26 @@ def db_upgrade(revision: str) -> None:
 
 @db_cli.command("downgrade")
 @click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    """Migrate the database down to REVISION."""
+@click.option(
+    "--drop-responses", is_flag=True, help="Go on even where residents' answers would be lost."
+)
+def db_downgrade(revision: str, drop_responses: bool) -> None:
+    """Migrate the database down to REVISION; refused where it would lose residents' answers."""
     with migrating() as config:
+        connection = config.attributes["connection"]
+        held = backup.answers_held(connection)
         command.downgrade(config, revision)
+        # Measured, not predicted: the downgrade runs, and its transaction is rolled back.
+        lost = backup.answers_lost(held, connection)
+        if lost and not drop_responses:
+            raise click.ClickException(
+                f"downgrading to {revision} would delete residents' answers:\n  "
+                + "\n  ".join(lost)
+                + "\nNothing was changed. Take a backup first (`flask --app wsgi backup create "
+                "FILE`), then run the downgrade again with --drop-responses."
+            )
+    if lost:
+        click.echo(f"Downgraded to {revision}; deleted: {'; '.join(lost)}.", err=True)
 
 
 @db_cli.command("revision")
@@ -107,6 +159,63 @@ def db_revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     with migrating() as config:
         command.revision(config, message=message, autogenerate=True)
+
+
+def _size(size: int | None) -> str:
+    return f"{(size or 0) / 1_000_000:.1f} MB"
+
+
+def _held(contents: backup.Contents) -> str:
+    return f"{contents.responses} responses, revision {contents.revision or 'none'}"
+
+
+@backup_cli.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup_create(file: Path, force: bool) -> None:
+    """Write the whole database to FILE; safe while the app serves."""
+    if file.exists() and not force:
+        raise click.ClickException(f"{file} exists; choose another name or give --force")
+    try:
+        made = backup.create(db.engine(), file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record(
+        db.session(), "cli", "backup_created", str(file), responses=made.responses, size=made.size
+    )
+    db.session().commit()
+    click.echo(f"Wrote {file}: {_size(made.size)}, {_held(made)}.")
+
+
+@backup_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace a database that holds data without asking.")
+def backup_restore(file: Path, yes: bool) -> None:
+    """Replace everything in the database with the backup in FILE; stop the app first."""
+    engine = db.engine()
+    try:
+        found = backup.read(engine, file)
+        now = backup.describe(engine)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"The database {engine.url.render_as_string()} holds {_held(now)}.")
+    click.echo(f"{file} ({_size(found.size)}) holds {_held(found)}; it replaces all of it.")
+    if (now.revision or now.responses) and not yes:
+        click.confirm("Replace the database?", abort=True)
+    db.session().close()  # the restore must not wait for, or be read through, this session
+    try:
+        restored = backup.restore(engine, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {file}: {_held(restored)}.")
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if restored.revision != head:
+        # The audit log of an older schema may not take today's events: only the message tells.
+        click.echo(f"This code is at revision {head}: run `flask --app wsgi db upgrade`.")
+        return
+    # The event goes into the restored database, where it tells what happened to it.
+    audit.record(db.session(), "cli", "backup_restored", str(file), responses=restored.responses)
+    db.session().commit()
 
 
 def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
@@ -422,6 +531,6 @@ def demo_seed(year: int | None, random_seed: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    groups = (db_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
+    groups = (db_cli, backup_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
     for group in (*groups, questionnaire_cli, retention_cli, demo_cli):
         app.cli.add_command(group)
