@@ -14,12 +14,12 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from feedback.cli import alembic_config
 from feedback.meetings import local
-from feedback.models import District, FreeTextReview, Meeting, User
+from feedback.models import Answer, District, FreeTextReview, Meeting, Response, User
 from tests.conftest import (
     BASE_URL,
     STAFF_EMAIL,
@@ -32,6 +32,7 @@ from tests.conftest import (
     make_staff,
     reread,
 )
+from tests.test_export import store
 
 SCHEDULE = (
     "Torsdag 21/2 kl. 18.00-20.00 Hagalund, samling Tempo, Hagavägen 19\n"
@@ -125,6 +126,70 @@ def test_upgrading_to_an_unknown_revision_fails_and_leaves_the_database_alone(
     result = runner.invoke(args=["db", "upgrade", "ingen-sadan"])
     assert result.exit_code != 0
     assert alembic_version(session) == before
+
+
+# flask db downgrade
+
+
+def answers_kept(session: Session) -> tuple[int, int, set[str]]:
+    """Responses, answers, and the columns of the response table, as the database has them."""
+    held = (count(session, Response), count(session, Answer))
+    session.close()  # no transaction of the test may hold a lock a migration waits for
+    columns = {c["name"] for c in inspect(session.get_bind()).get_columns("response")}
+    return (*held, columns)
+
+
+@pytest.mark.parametrize("target", ["base", "40484bd7c8c6"])
+def test_a_downgrade_that_would_delete_answers_is_refused_and_changes_nothing(
+    app: Flask, runner: FlaskCliRunner, session: Session, target: str
+) -> None:
+    meeting = make_meeting(session, day=date(2019, 2, 21))
+    store(session, meeting, safety_evening="very_safe", unsafe_where="Gångtunneln")
+    store(session, meeting, safety_evening="no_go_unsafe")
+    before = answers_kept(session)
+    with app.app_context():
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    result = runner.invoke(args=["db", "downgrade", target])
+    assert result.exit_code == 1
+    assert not crashed(result)
+    assert "would delete residents' answers" in result.output
+    assert "backup create" in result.output and "--drop-responses" in result.output
+    if target == "base":
+        assert "response: all 2 rows" in result.output
+    else:  # the revision before `is_demo`: the rows stay, a column would go
+        assert "response: columns is_demo" in result.output
+    assert answers_kept(session) == before
+    assert alembic_version(session) == head
+
+
+def test_told_explicitly_the_downgrade_deletes_the_answers(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    store(session, make_meeting(session, day=date(2019, 2, 21)), safety_evening="very_safe")
+    session.close()
+    try:
+        result = runner.invoke(args=["db", "downgrade", "base", "--drop-responses"])
+        assert result.exit_code == 0, result.output
+        assert "deleted: response: all 1 rows" in result.output
+        assert not inspect(session.get_bind()).has_table("response")
+    finally:
+        upgraded = runner.invoke(args=["db", "upgrade"])  # the next tests need the schema
+        assert upgraded.exit_code == 0, upgraded.output
+
+
+def test_a_database_without_answers_downgrades_without_being_told(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    make_meeting(session, day=date(2019, 2, 21))
+    session.close()
+    try:
+        result = runner.invoke(args=["db", "downgrade", "base"])
+        assert result.exit_code == 0, result.output
+        assert not inspect(session.get_bind()).has_table("meeting")
+    finally:
+        upgraded = runner.invoke(args=["db", "upgrade"])
+        assert upgraded.exit_code == 0, upgraded.output
 
 
 # flask schedule import
