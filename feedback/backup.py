@@ -42,6 +42,8 @@ def describe(engine: Engine) -> Contents:
 
 def create(engine: Engine, path: Path) -> Contents:
     """Write a consistent copy of the whole database to PATH while the app keeps serving."""
+    if engine.dialect.name == "sqlite" and path.resolve() == _sqlite_path(engine).resolve():
+        raise BackupError(f"{path} is the database itself")
     part = path.with_name(f".{path.name}.part")
     try:
         if engine.dialect.name == "sqlite":
@@ -172,13 +174,18 @@ def _sqlite_facts(connection: sqlite3.Connection) -> tuple[str | None, int]:
 
 
 def _sqlite_create(engine: Engine, part: Path) -> Contents:
-    source = _sqlite_connect(_sqlite_path(engine), read_only=True)
-    target = sqlite3.connect(part, isolation_level=None)
+    try:
+        source = _sqlite_connect(_sqlite_path(engine), read_only=True)
+        target = sqlite3.connect(part, isolation_level=None)
+    except sqlite3.Error as error:
+        raise BackupError(f"cannot write in {part.parent}: {error}") from error
     try:
         source.backup(target)  # all pages in one step: a copy of one moment
         # One self-contained file, without a -wal beside it, to copy or move as it is.
         target.execute("PRAGMA journal_mode=DELETE")
         revision, responses = _sqlite_facts(target)
+    except sqlite3.Error as error:
+        raise BackupError(f"the backup failed: {error}") from error
     finally:
         target.close()
         source.close()
@@ -319,7 +326,9 @@ def _pg_restore(engine: Engine, path: Path) -> None:
                 "--single-transaction",
                 "--set=ON_ERROR_STOP=1",
                 f"--dbname={dbname}",
-                *(["--command", drops] if drops else []),
+                # A service still running holds locks: fail after a while rather than hang.
+                "--command=SET lock_timeout = '30s'",
+                *([f"--command={drops}"] if drops else []),
                 f"--file={script}",
             ],
             env,

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -152,3 +153,17 @@ def test_a_backup_never_overwrites_a_file_unless_told(
     assert forced.exit_code == 0, forced.output
     assert file.read_bytes() != b"last week's backup"
     assert [p.name for p in folder.iterdir()] == ["trygghet.backup"]  # no leftover part
+
+
+def test_without_the_postgresql_client_programs_the_error_says_what_to_install(
+    runner: FlaskCliRunner, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite backs up through Python's sqlite3, with no outside program")
+    monkeypatch.setenv("PATH", str(tmp_path))  # a server without postgresql-client
+    file = tmp_path / "trygghet.backup"
+    result = runner.invoke(args=["backup", "create", str(file)])
+    assert result.exit_code == 1
+    assert "pg_dump is not installed" in result.output
+    assert "postgresql-client" in result.output
+    assert not file.exists()
