@@ -45,23 +45,45 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
+# How long a write waits for another worker's write to finish before it gives up. Well
+# under gunicorn's 30 s timeout, so the resident still gets the form back with the answers.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# Statements that never need the write lock; anything else opens a write transaction.
+_READS = ("SELECT", "PRAGMA", "WITH")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys and working savepoints."""
+    """An engine for the URL; on SQLite, several workers write without losing anything.
+
+    SQLite allows one writer at a time. A deferred transaction that reads and then writes
+    fails at once with "database is locked" when another worker has written since its read,
+    whatever the busy timeout. So on SQLite reads run as single statements (each sees a
+    consistent database, as PostgreSQL's READ COMMITTED does), and the first write opens
+    `BEGIN IMMEDIATE`, which takes the write lock up front and waits its turn for it.
+    """
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN.
+
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
+            # Autocommit at the driver: pysqlite's own BEGIN would break SAVEPOINT, and
+            # transactions begin where a write begins, below.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             # Readers then never block the writer: a resident's answer is not held up by a page.
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+        @event.listens_for(engine, "before_cursor_execute")
+        def _begin_writes(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+            dbapi_connection = connection.connection.dbapi_connection
+            if not dbapi_connection.in_transaction and not statement.lstrip().upper().startswith(
+                _READS
+            ):
+                cursor.execute("BEGIN IMMEDIATE")
 
     return engine
 
