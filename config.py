@@ -10,6 +10,9 @@ class Config:
     DATABASE_URL: str | None = None
     # Every QR code and printed link is built from this, never from the request's host.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # How long a request waits for a lock another worker holds before it gives up (and the
+    # resident gets the form back with the answers). Well under gunicorn's 30 s timeout.
+    DATABASE_LOCK_TIMEOUT_MS = 10_000
 
     # The survey opens this long before a meeting starts and closes this long after it ends.
     SURVEY_OPENS_MINUTES_BEFORE = 60

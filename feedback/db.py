@@ -45,15 +45,11 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
 
-# How long a write waits for another worker's write to finish before it gives up. Well
-# under gunicorn's 30 s timeout, so the resident still gets the form back with the answers.
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
 # Statements that never need the write lock; anything else opens a write transaction.
 _READS = ("SELECT", "PRAGMA", "WITH")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_timeout_ms: int = 10_000) -> Engine:
     """An engine for the URL; on SQLite, several workers write without losing anything.
 
     SQLite allows one writer at a time. A deferred transaction that reads and then writes
@@ -61,7 +57,12 @@ def make_engine(url: str) -> Engine:
     whatever the busy timeout. So on SQLite reads run as single statements (each sees a
     consistent database, as PostgreSQL's READ COMMITTED does), and the first write opens
     `BEGIN IMMEDIATE`, which takes the write lock up front and waits its turn for it.
+
+    On either database a statement waits at most `lock_timeout_ms` for a lock, then fails,
+    so a request gives up before the server's worker timeout and can say so.
     """
+    if url.startswith("postgresql"):
+        return create_engine(url, connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"})
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
 
@@ -74,7 +75,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             # Readers then never block the writer: a resident's answer is not held up by a page.
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={lock_timeout_ms}")
             cursor.close()
 
         @event.listens_for(engine, "before_cursor_execute")
@@ -90,7 +91,7 @@ def make_engine(url: str) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Give the app an engine and a session factory; close the session after each context."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_LOCK_TIMEOUT_MS"])
     app.extensions["feedback.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 
 from flask import (
     Blueprint,
@@ -17,7 +18,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -43,6 +47,8 @@ csrf = CSRFProtect()
 ANSWERED = "answered"
 # A tablet that staff handed to residents at a meeting: the code of that meeting.
 KIOSK = "kiosk"
+# Where Flask-WTF keeps the browser's CSRF secret in the session.
+CSRF_SESSION_KEY = "csrf_token"
 
 
 def window_of(meeting: Meeting) -> SurveyWindow:
@@ -107,7 +113,27 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
     """The survey for one meeting: a plain form, posted back to the address it came from.
 
     The QR code leads to /q/, the written link to /s/, so each answer knows its channel.
+    When the database fails, a resident who has typed answers gets them back to send again.
     """
+    had_csrf_session = CSRF_SESSION_KEY in session  # before the form makes a new one
+    try:
+        return _survey(code, channel, had_csrf_session)
+    except SQLAlchemyError:
+        current_app.logger.exception("the survey could not be read or stored")
+        db.session().rollback()
+        if request.method != "POST":
+            abort(503)
+        meeting = None
+        with suppress(SQLAlchemyError):  # a lock stops writes, not always reads
+            meeting = find_by_code(db.session(), code)
+        form = survey_form(questionnaire.current(), language())()
+        in_kiosk = session.get(KIOSK) == code.upper()
+        return _survey_page(meeting, form, NOT_SAVED, kiosk=in_kiosk), 503
+
+
+def _survey(
+    code: str, channel: str, had_csrf_session: bool
+) -> str | tuple[str, int] | WerkzeugResponse:
     meeting = _meeting_or_404(code)
     in_kiosk = session.get(KIOSK) == meeting.code
     window = window_of(meeting)
@@ -135,17 +161,61 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
         session.permanent = True
         session[ANSWERED] = [*session.get(ANSWERED, [])[-49:], meeting.code]
         return redirect(url_for("public.thanks", code=meeting.code), 303)
+    if form.csrf_token.errors:
+        form.csrf_token.errors = [csrf_reason(form.csrf_token.errors[0], had_csrf_session)]
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors else 200
-    return render_template(
+    return _survey_page(meeting, form, kiosk=in_kiosk), status
+
+
+# Shown above the answers when a survey that passed validation could not be stored.
+NOT_SAVED = _l(
+    "Svaren kunde inte sparas just nu. Allt du fyllt i finns kvar här. "
+    "Vänta en liten stund och skicka igen – svaren sparas bara en gång."
+)
+
+
+def _survey_page(
+    meeting: Meeting | None, form: FlaskForm, problem: object = None, kiosk: bool = False
+) -> str:
+    page: str = render_template(
         "public/survey.html",
         meeting=meeting,
         form=form,
-        questionnaire=current,
+        questionnaire=questionnaire.current(),
         preview=False,
-        kiosk=in_kiosk,
-    ), status
+        kiosk=kiosk,
+        problem=problem,
+    )
+    return page
+
+
+# Why a form's CSRF check failed, as the visitor can understand it.
+CSRF_REASONS = {
+    "cookie": _l(
+        "Webbläsaren skickade inte med sin kaka (cookie) för formuläret, till exempel för att "
+        "sidan legat öppen länge, webbläsaren startats om eller kakor är avstängda. Skicka igen."
+    ),
+    "missing": _l("Formuläret kom fram utan sin säkerhetskod. Skicka igen."),
+    "expired": _l("Formulärets säkerhetskod hade gått ut. Skicka igen."),
+    "other": _l(
+        "Formulärets säkerhetskod hörde till en annan flik eller ett annat besök. Skicka igen."
+    ),
+}
+
+
+def csrf_reason(message: str, had_session_token: bool) -> str:
+    """Flask-WTF's English reason for a refused form, as what happened, in the page's language."""
+    if not had_session_token or "session token is missing" in message:
+        reason = "cookie"
+    elif "token is missing" in message:
+        reason = "missing"
+    elif "expired" in message:
+        reason = "expired"
+    else:
+        reason = "other"
+    return str(CSRF_REASONS[reason])
 
 
 @bp.route("/s/<code>/tack")
@@ -162,8 +232,10 @@ def _error_page(error: HTTPException) -> HTTPException | tuple[str, int] | Werkz
     return render_template("errors/error.html", code=error.code), error.code
 
 
-def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-    return render_template("errors/error.html", code=400, csrf=True), 400
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    had_session_token = CSRF_SESSION_KEY in session
+    reason = csrf_reason(str(error.description), had_session_token)
+    return render_template("errors/error.html", code=400, csrf=reason), 400
 
 
 def _security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
