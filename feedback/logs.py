@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from typing import Any
@@ -11,15 +12,34 @@ from gunicorn.glogging import Logger
 # Time, request line, status, bytes, duration: no address, no user agent, no referrer.
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
-# IPv4, and IPv6 written with at least two colons (a clock time such as 18:00 has one).
-_ADDRESS = re.compile(
-    r"\b(?:\d{1,3}\.){3}\d{1,3}\b|(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
-)
+# Runs of characters an address is written with; only what parses as one is replaced,
+# so a clock time (23:17:36) or a version number stays.
+_CANDIDATE = re.compile(r"[0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*(?:%[0-9A-Za-z]+)?")
+_WITH_PORT = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3})(:\d+)$")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _address_or_self(match: re.Match[str]) -> str:
+    text = match.group(0)
+    bare = text.rstrip(":.")
+    if _is_address(bare):
+        return "[adress]" + text[len(bare) :]
+    with_port = _WITH_PORT.match(bare)
+    if with_port and _is_address(with_port.group(1)):
+        return "[adress]" + text[len(with_port.group(1)) :]
+    return text
 
 
 def redact(text: str) -> str:
     """The text with every IP address replaced by a placeholder."""
-    return _ADDRESS.sub("[adress]", text)
+    return _CANDIDATE.sub(_address_or_self, text)
 
 
 class RedactAddresses(logging.Filter):

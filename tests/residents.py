@@ -1,0 +1,305 @@
+"""A room of residents answering at once, against gunicorn with the shipped config.
+
+Used by tests/test_load.py (small) and bench/load_residents.py (the full run). Each resident
+opens the survey, answers, and sends; a share of them sends the identical POST twice, some
+in parallel (a double tap). A resident whose request fails (a killed worker, a 5xx, the
+form back with "could not be saved") sends the same form again, as a person would, until
+the thank-you or the "already answered" page. Traffic goes to 127.0.0.1 only, bounded in
+count and time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import time as clock
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import func, select
+
+from feedback import create_app, db, questionnaire
+from feedback.cli import migrating
+from feedback.meetings import MeetingFields, create_meeting, local
+from feedback.models import Answer, Response, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "load-test-secret-key-not-for-production"
+# Every resident says who they are in the free text, so a response stored twice shows.
+MARKER = "Boende nummer {n}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def prepare_database(url: str) -> str:
+    """Migrate the database, sync the questionnaire and add a meeting open now; its code."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url})
+    with app.app_context():
+        from alembic import command
+
+        with migrating() as config:
+            command.upgrade(config, "head")
+        questionnaire.sync(db.session())
+        now = local(utcnow())
+        # Open from an hour ago until tomorrow: the run never depends on the time of day.
+        start = (now - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        meeting = create_meeting(
+            db.session(),
+            MeetingFields(
+                "Hagalund", start.date(), start.time(), clock(23, 59), "Tempo", "Hagavägen 19"
+            ),
+        )
+        if meeting.ends_at <= meeting.starts_at:  # started just before midnight
+            meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+        db.session().commit()
+        code = meeting.code
+        db.engine().dispose()
+    return code
+
+
+@dataclass
+class Server:
+    """A running gunicorn: its address, master process and log file."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                if parent == self.process.pid:
+                    found.append(int(entry.name))
+        return found
+
+    def kill_a_worker(self) -> int:
+        """SIGKILL one worker, as the OOM killer or a crash would; its pid."""
+        victim = self.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+
+@contextmanager
+def gunicorn(database_url: str, log: Path, workers: int = 4, **env: str) -> Iterator[Server]:
+    """gunicorn with gunicorn.conf.py on a free loopback port, stopped afterwards."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "FEEDBACK_SECRET_KEY": SECRET,
+        "FEEDBACK_DATABASE_URL": database_url,
+        "FEEDBACK_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **env,
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "wsgi:app",
+    ]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(server.base_url + "/", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        while len(server.workers()) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Tally:
+    """What the residents saw, and what the database holds afterwards."""
+
+    residents: int = 0
+    acknowledged: int = 0  # ended on the thank-you or the "already answered" page
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    connection_errors: int = 0
+    resends: int = 0
+    keys: set[str] = field(default_factory=set)  # the submission keys of acknowledged answers
+    stored: int = 0
+    lost: int = 0
+    doubled: int = 0
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def server_errors(self) -> int:
+        """Responses with a 5xx status, a 503 with the answers kept included."""
+        return sum(n for status, n in self.statuses.items() if status >= 500)
+
+    def line(self) -> str:
+        """The figures on one line."""
+        return (
+            f"residents {self.residents}, acknowledged {self.acknowledged}, stored {self.stored}, "
+            f"lost {self.lost}, doubled {self.doubled}, 5xx {self.server_errors}, "
+            f"connection errors {self.connection_errors}, resends {self.resends}, "
+            f"requests {self.requests} in {self.seconds:.1f} s"
+        )
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_KEY = re.compile(r'name="submission_key" type="hidden" value="([0-9a-f]+)"')
+THANKS = "Tack för dina svar"
+ANSWERED = "Du har redan svarat"
+
+
+def _send(browser: requests.Session, url: str, data: dict[str, str], tally: Tally) -> str | None:
+    """POST the form once; the page it ends on, or None when the request failed."""
+    try:
+        response = browser.post(url, data=data, timeout=60)
+    except requests.ConnectionError:
+        with tally.lock:
+            tally.requests += 1
+            tally.connection_errors += 1
+        return None
+    with tally.lock:
+        tally.requests += 1
+        tally.statuses[response.status_code] += 1
+        for earlier in response.history:
+            tally.statuses[earlier.status_code] += 1
+    if response.status_code == 200 and (THANKS in response.text or ANSWERED in response.text):
+        return response.text
+    return None
+
+
+def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -> None:
+    """One resident: open the survey, answer, send until the answer is acknowledged."""
+    browser = requests.Session()
+    url = f"{base_url}/q/{code}"
+    page = None
+    for _attempt in range(20):
+        try:
+            opened = browser.get(url, timeout=60)
+            with tally.lock:
+                tally.requests += 1
+                tally.statuses[opened.status_code] += 1
+            if opened.status_code == 200:
+                page = opened.text
+                break
+        except requests.ConnectionError:
+            with tally.lock:
+                tally.connection_errors += 1
+        time.sleep(0.2)
+    if page is None:
+        return
+    token, key = _TOKEN.search(page), _KEY.search(page)
+    assert token and key, "the survey page has no form"
+    data = {
+        "csrf_token": token.group(1),
+        "submission_key": key.group(1),
+        "safety_evening": ("very_safe", "fairly_unsafe", "no_go_unsafe")[n % 3],
+        "problem_lighting": "very_big",
+        "unsafe_where": MARKER.format(n=n),
+    }
+    if double_tap:  # the same POST twice at once, then on with whatever came back
+        with ThreadPoolExecutor(2) as pair:
+            results = list(pair.map(lambda _: _send(browser, url, data, tally), range(2)))
+        with tally.lock:
+            tally.resends += 1
+        ended = next((r for r in results if r), None)
+    else:
+        ended = _send(browser, url, data, tally)
+    attempts = 0
+    while ended is None and attempts < 20:
+        attempts += 1
+        with tally.lock:
+            tally.resends += 1
+        time.sleep(0.25 * attempts)
+        ended = _send(browser, url, data, tally)
+    if ended is not None:
+        with tally.lock:
+            tally.acknowledged += 1
+            tally.keys.add(data["submission_key"])
+
+
+def run_room(
+    server: Server,
+    code: str,
+    residents: int = 200,
+    at_once: int = 40,
+    double_tap_share: float = 0.1,
+    kill_after: int | None = None,
+) -> Tally:
+    """Residents answering through `at_once` phones; a worker is killed after `kill_after`."""
+    tally = Tally(residents=residents)
+    every = round(1 / double_tap_share) if double_tap_share else 0
+    started = time.monotonic()
+    with ThreadPoolExecutor(at_once) as room:
+        futures = [
+            room.submit(resident, server.base_url, code, n, bool(every) and n % every == 0, tally)
+            for n in range(residents)
+        ]
+        if kill_after is not None:
+            while sum(f.done() for f in futures) < kill_after:
+                time.sleep(0.01)
+            server.kill_a_worker()
+        for future in futures:
+            future.result()
+    tally.seconds = time.monotonic() - started
+    return tally
+
+
+def count_stored(database_url: str, tally: Tally) -> Tally:
+    """Fill in what the database holds: stored, lost and doubled answers."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": database_url})
+    with app.app_context():
+        session = db.session()
+        stored_keys = set(session.scalars(select(Response.submission_key)))
+        per_resident = session.execute(
+            select(Answer.value, func.count())
+            .where(Answer.question_key == "unsafe_where")
+            .group_by(Answer.value)
+        ).all()
+        db.engine().dispose()
+    tally.stored = len(stored_keys)
+    tally.lost = len(tally.keys - stored_keys)
+    tally.doubled = sum(n - 1 for _value, n in per_resident if n > 1)
+    return tally
