@@ -24,7 +24,7 @@ run: install instance/config.py
 	$(FLASK) questionnaire sync
 	$(FLASK) seed borlange
 	$(FLASK) users bootstrap
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:5000 wsgi:app
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,3 +46,4 @@ translations: install
 # Benchmarks print their time against a baseline measured in the same run.
 bench: install
 	$(BIN)/python bench/export_throughput.py
+	$(BIN)/python bench/load_residents.py

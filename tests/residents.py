@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from feedback import create_app, db, questionnaire
 from feedback.cli import migrating
 from feedback.meetings import MeetingFields, create_meeting, local
-from feedback.models import Answer, Response, utcnow
+from feedback.models import Answer, Meeting, Response, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "load-test-secret-key-not-for-production"
@@ -49,7 +49,7 @@ def free_port() -> int:
         return port
 
 
-def prepare_database(url: str) -> str:
+def prepare_database(url: str, district: str = "Hagalund") -> str:
     """Migrate the database, sync the questionnaire and add a meeting open now; its code."""
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url})
     with app.app_context():
@@ -64,13 +64,14 @@ def prepare_database(url: str) -> str:
         meeting = create_meeting(
             db.session(),
             MeetingFields(
-                "Hagalund", start.date(), start.time(), clock(23, 59), "Tempo", "Hagavägen 19"
+                district, start.date(), start.time(), clock(23, 59), "Tempo", "Hagavägen 19"
             ),
         )
         if meeting.ends_at <= meeting.starts_at:  # started just before midnight
             meeting.ends_at = meeting.starts_at + timedelta(hours=2)
         db.session().commit()
         code = meeting.code
+        db.session().close()
         db.engine().dispose()
     return code
 
@@ -287,17 +288,21 @@ def run_room(
     return tally
 
 
-def count_stored(database_url: str, tally: Tally) -> Tally:
-    """Fill in what the database holds: stored, lost and doubled answers."""
+def count_stored(database_url: str, code: str, tally: Tally) -> Tally:
+    """Fill in what the database holds for the meeting: stored, lost and doubled answers."""
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": database_url})
     with app.app_context():
         session = db.session()
-        stored_keys = set(session.scalars(select(Response.submission_key)))
+        of_meeting = select(Response.id).join(Response.meeting).where(Meeting.code == code)
+        stored_keys = set(
+            session.scalars(select(Response.submission_key).where(Response.id.in_(of_meeting)))
+        )
         per_resident = session.execute(
             select(Answer.value, func.count())
-            .where(Answer.question_key == "unsafe_where")
+            .where(Answer.question_key == "unsafe_where", Answer.response_id.in_(of_meeting))
             .group_by(Answer.value)
         ).all()
+        session.close()
         db.engine().dispose()
     tally.stored = len(stored_keys)
     tally.lost = len(tally.keys - stored_keys)

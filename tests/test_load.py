@@ -45,7 +45,7 @@ def test_a_room_of_residents_loses_nothing_when_a_worker_is_killed(
     with gunicorn(load_database_url, log, workers=3) as server:
         tally = run_room(server, code, residents=60, at_once=15, kill_after=20)
         send_garbage(server.base_url)  # gunicorn logs "Invalid request from ip=..."
-    count_stored(load_database_url, tally)
+    count_stored(load_database_url, code, tally)
 
     assert tally.acknowledged == tally.residents, tally.line()
     assert tally.lost == 0, tally.line()
