@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback import api, db, questionnaire
 from feedback.forms import survey_form
 from feedback.i18n import language
+from feedback.inputs import year_arg
 from feedback.meetings import (
     SurveyWindow,
     find_by_code,
@@ -78,7 +79,7 @@ def index() -> str:
 def pledges() -> str:
     """This year's pledges with their progress, and how last year's pledges turned out."""
     current = questionnaire.current()
-    year = request.args.get("year", type=int) or local(utcnow()).year
+    year = year_arg() or local(utcnow()).year
     years = pledge_years(db.session())
     if "year" not in request.args and years and year not in years:
         year = years[0]  # before this year's pledges are published, the latest ones
@@ -126,9 +127,11 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
         meeting = None
         with suppress(SQLAlchemyError):  # a lock stops writes, not always reads
             meeting = find_by_code(db.session(), code)
-        form = survey_form(questionnaire.current(), language())()
+        # The database cannot say which version is synced; the shipped one keeps the answers.
+        current = questionnaire.current()
+        form = survey_form(current, language())()
         in_kiosk = session.get(KIOSK) == code.upper()
-        return _survey_page(meeting, form, NOT_SAVED, kiosk=in_kiosk), 503
+        return _survey_page(meeting, current, form, NOT_SAVED, kiosk=in_kiosk), 503
 
 
 def _survey(
@@ -147,8 +150,8 @@ def _survey(
     if not in_kiosk and meeting.code in session.get(ANSWERED, []):
         return render_template("public/answered.html", meeting=meeting)
 
-    current = questionnaire.current()
-    if not questionnaire.is_synced(db.session(), current.version):
+    current = questionnaire.taking_answers(db.session())
+    if current is None:
         abort(503)  # before anyone types: an unregistered version could not store the answers
     form = survey_form(current, language())()
     if form.validate_on_submit():
@@ -166,7 +169,7 @@ def _survey(
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors else 200
-    return _survey_page(meeting, form, kiosk=in_kiosk), status
+    return _survey_page(meeting, current, form, kiosk=in_kiosk), status
 
 
 # Shown above the answers when a survey that passed validation could not be stored.
@@ -177,13 +180,17 @@ NOT_SAVED = _l(
 
 
 def _survey_page(
-    meeting: Meeting | None, form: FlaskForm, problem: object = None, kiosk: bool = False
+    meeting: Meeting | None,
+    current: questionnaire.Questionnaire,
+    form: FlaskForm,
+    problem: object = None,
+    kiosk: bool = False,
 ) -> str:
     page: str = render_template(
         "public/survey.html",
         meeting=meeting,
         form=form,
-        questionnaire=questionnaire.current(),
+        questionnaire=current,
         preview=False,
         kiosk=kiosk,
         problem=problem,

@@ -279,6 +279,18 @@ def sync(session: Session) -> list[str]:
     return changes
 
 
+def taking_answers(session: Session) -> Questionnaire | None:
+    """The version the survey offers: the highest shipped one that `questionnaire sync` registered.
+
+    Between deploying a new version's file and syncing it, residents keep getting the previous
+    version instead of an error page; None only before anything was synced.
+    """
+    rows = session.execute(select(QuestionnaireVersion.version, QuestionnaireVersion.fingerprint))
+    registered = {version: fingerprint for version, fingerprint in rows}
+    synced = [v for v, shipped in versions().items() if registered.get(v) == shipped.fingerprint]
+    return versions()[max(synced)] if synced else None
+
+
 def is_synced(session: Session, version: int) -> bool:
     """Whether a version is registered and so can take responses."""
     row = session.get(QuestionnaireVersion, version)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from feedback import questionnaire
 from feedback.models import Question as QuestionRow
-from feedback.models import QuestionnaireVersion
-from tests.conftest import make_meeting
+from feedback.models import QuestionnaireVersion, Response
+from tests.conftest import answer, make_meeting, reread
 
 
 def v1_data() -> dict[str, Any]:
@@ -163,6 +163,32 @@ def test_the_survey_is_not_offered_until_its_version_is_synced(
     page = client.get(f"/s/{meeting.code}")
     assert page.status_code == 503
     assert "<form" not in page.text
+
+
+def test_a_new_version_deployed_before_its_sync_leaves_residents_on_the_previous_one(
+    client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v2 = v1_data()
+    v2["version"] = 2
+    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
+    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
+    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+    meeting = make_meeting(session)
+
+    page = client.get(f"/s/{meeting.code}")
+    assert page.status_code == 200
+    assert 'name="problem_graffiti"' in page.text  # still version 1
+    _, data = answer(client, meeting, safety_evening="very_safe", problem_graffiti="small")
+    assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
+    reread(session)
+    assert session.scalars(select(Response.questionnaire_version)).all() == [1]
+
+    questionnaire.sync(session)  # the deploy's sync: version 2 takes the next answers
+    session.commit()
+    assert (
+        'name="problem_graffiti"'
+        not in client.application.test_client().get(f"/s/{meeting.code}").text
+    )
 
 
 def test_the_sync_command_says_which_version_takes_responses(runner: FlaskCliRunner) -> None:
