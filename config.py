@@ -38,8 +38,13 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Failed staff logins per client address are counted here (memory:// or redis://...).
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Failed staff logins per client address are counted here, once for all workers:
+    # database:// is the app's own database (a `rate_limit` table); production may set
+    # redis://host:6379. Never memory://, which counts per worker process.
+    RATELIMIT_STORAGE_URI = "database://"
+    # A staff session that has seen no request for this long ends; the next page asks for a
+    # new login. Tracked as a time in the signed session cookie, so a page view writes nothing.
+    STAFF_IDLE_MINUTES = 60
     # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
     PROXY_FIX = 0
 

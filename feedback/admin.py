@@ -6,12 +6,13 @@ import secrets
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from feedback import audit, db
 from feedback.access import guard
+from feedback.auth import staff_token
 from feedback.forms import PasswordForm, UserForm
 from feedback.meetings import list_districts
 from feedback.models import District, User
@@ -128,10 +129,9 @@ def account() -> tuple[str, int] | WerkzeugResponse:
         if authenticate(db.session(), current_user.email, form.current.data) is None:
             form.current.errors.append(_("Fel lösenord."))
         else:
-            change_password(db.session(), current_user, form.new.data)
+            change_password(db.session(), current_user, form.new.data, keep=staff_token())
             audit.record(db.session(), current_user.email, "password_changed")
             db.session().commit()
-            login_user(current_user)  # this session carries the new token; the others end
             flash(_("Lösenordet är bytt. Du är utloggad på alla andra enheter."), "success")
             return redirect(url_for("admin.account"))
     return render_template("admin/account.html", form=form), _status(form)

@@ -1,4 +1,13 @@
-"""Staff login with Flask-Login: throttled, audited, CSRF-protected, with safe redirects."""
+"""Staff login with Flask-Login: throttled, audited, CSRF-protected, with safe redirects.
+
+Each login is a server-side StaffSession (feedback.users): the signed cookie carries its token,
+and a cookie whose session has ended, by logout, password change or deactivation, opens nothing.
+
+Idleness is tracked in the signed cookie, not the database: each request that loads the staff
+user writes the time into the cookie, and a cookie whose time is older than STAFF_IDLE_MINUTES
+ends its session. So a page view costs no database write (SQLite has one writer for all
+workers), and the cookie cannot be backdated or renewed without the secret key.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,25 +27,71 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user, user_logged_out
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback import audit, db
+from feedback import audit, db, ratelimit
 from feedback.forms import LoginForm, LogoutForm
-from feedback.models import User
-from feedback.users import authenticate, is_throttled, load
+from feedback.models import User, utcnow
+from feedback.users import end_session, is_throttled, load, log_in, start_session
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 # The login page itself says why the visitor came there, in the visitor's language.
 login_manager.login_message = None
-# Per client: failed logins from one address are limited, kept in memory or Redis, never stored.
+# Per client: failed logins from one address are limited, counted for all workers at once in
+# the app's database or in Redis (RATELIMIT_STORAGE_URI), under a hash, never the address.
 limiter = Limiter(key_func=get_remote_address)
+
+# Keys in the signed session cookie: the staff session's token, and when it was last used.
+STAFF_TOKEN = "staff_session"
+STAFF_SEEN = "staff_seen"
+
+
+def staff_token() -> str | None:
+    """The token of this browser's staff session, if it has one."""
+    token = session.get(STAFF_TOKEN)
+    return token if isinstance(token, str) else None
 
 
 def _load_user(user_id: str) -> User | None:
-    return load(db.session(), user_id)
+    token = staff_token()
+    if token is None:
+        return None
+    now = utcnow().timestamp()
+    seen = session.get(STAFF_SEEN)
+    idle_seconds = current_app.config["STAFF_IDLE_MINUTES"] * 60
+    if not isinstance(seen, int | float) or now - seen > idle_seconds:
+        end_session(db.session(), token)
+        db.session().commit()
+        _forget_staff_session()
+        flash(_("Du har varit inaktiv för länge och har loggats ut. Logga in igen."), "info")
+        return None
+    user = load(db.session(), user_id, token)
+    if user is None:
+        _forget_staff_session()
+    else:
+        session[STAFF_SEEN] = int(now)
+    return user
+
+
+def _forget_staff_session() -> None:
+    session.pop(STAFF_TOKEN, None)
+    session.pop(STAFF_SEEN, None)
+
+
+def _end_staff_session(_app: Flask, **_extra: object) -> None:
+    """End the server-side session whenever Flask-Login logs a user out.
+
+    logout_user() is called by more than one view (logout, handing a device over as a kiosk),
+    so ending the session here covers each; it commits, as those views would.
+    """
+    token = staff_token()
+    _forget_staff_session()
+    if token is not None:
+        end_session(db.session(), token)
+        db.session().commit()
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -62,11 +118,13 @@ def login() -> tuple[str, int] | WerkzeugResponse:
                 _("För många misslyckade inloggningar. Vänta en kvart och försök igen.")
             )
         else:
-            user = authenticate(db.session(), email, form.password.data)
-            audit.record(db.session(), email, "login" if user else "login_failed")
+            user = log_in(db.session(), email, form.password.data)
+            token = start_session(db.session(), user) if user is not None else None
             db.session().commit()
-            if user is not None:
+            if user is not None and token is not None:
                 login_user(user)
+                session[STAFF_TOKEN] = token
+                session[STAFF_SEEN] = int(utcnow().timestamp())
                 session.pop("kiosk", None)  # a staff login is how a kiosk leaves kiosk mode
                 return redirect(_safe_next(request.args.get("next")) or url_for("staff.meetings"))
             form.password.errors.append(_("Fel e-postadress eller lösenord."))
@@ -80,7 +138,7 @@ def logout() -> WerkzeugResponse:
     if LogoutForm().validate_on_submit() and current_user.is_authenticated:
         audit.record(db.session(), current_user.email, "logout")
         db.session().commit()
-        logout_user()
+        logout_user()  # ends the server-side session too: a copied cookie stops working
         flash(_("Du är utloggad."), "info")
     return redirect(url_for("auth.login"))
 
@@ -89,5 +147,13 @@ def init_app(app: Flask) -> None:
     """Wire Flask-Login, the login throttle and the login pages."""
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
+    user_logged_out.connect(_end_staff_session, app)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(f"{ratelimit.SCHEME}://"):
+        with app.app_context():
+            engine = db.engine()
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "engine": engine,
+            "secret": app.config["SECRET_KEY"] or "",
+        }
     limiter.init_app(app)
     app.register_blueprint(bp)

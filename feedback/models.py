@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,11 +76,6 @@ user_district = Table(
 )
 
 
-def new_session_token() -> str:
-    """A random token naming a user's current sessions; a new one ends the others."""
-    return secrets.token_urlsafe(16)
-
-
 class User(UserMixin, Base):  # type: ignore[misc]
     """A staff member: admin, coordinator (police or municipal, own districts) or analyst."""
 
@@ -95,17 +89,44 @@ class User(UserMixin, Base):  # type: ignore[misc]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session cookie's user id: changing it (with the password) ends other sessions.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     districts: Mapped[list[District]] = relationship(
         secondary=user_district, order_by="District.name"
     )
 
-    def get_id(self) -> str:
-        """Flask-Login's user id: the row id and the current session token."""
-        return f"{self.id}:{self.session_token}"
+
+class StaffSession(Base):
+    """One staff login, live until logout, a password change, deactivation or idleness ends it.
+
+    The browser's signed cookie carries the token; only its hash is stored, so a copy of this
+    table opens no session.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class RateLimit(Base):
+    """A fixed window of counted attempts (failed logins per client address) for all workers.
+
+    The limiter's key holds the client address, so only a keyed hash of it is stored.
+    """
+
+    __tablename__ = "rate_limit"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class QuestionnaireVersion(Base):

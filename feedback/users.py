@@ -1,17 +1,23 @@
-"""Staff accounts: creating, checking and changing them. Passwords are hashed with scrypt."""
+"""Staff accounts and their sessions: creating, checking, changing, ending.
+
+Passwords are hashed with scrypt. A login is a StaffSession row named by a random token the
+browser's signed cookie carries; logout, a password change and deactivation end rows here, so
+a copied cookie stops working.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback import audit
-from feedback.models import ROLES, District, User, new_session_token, utcnow
+from feedback.models import ROLES, District, StaffSession, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 # After this many failed logins for one account within the window, the account waits.
@@ -84,15 +90,15 @@ def update_user(
     if is_active is not None:
         user.is_active = is_active
         if not is_active:
-            user.session_token = new_session_token()  # a deactivated user is logged out
+            end_sessions(session, user)  # a deactivated user is logged out everywhere
     session.flush()
 
 
-def change_password(session: Session, user: User, password: str) -> None:
-    """Set a new password and end every other session of the user."""
+def change_password(session: Session, user: User, password: str, keep: str | None) -> None:
+    """Set a new password and end every session of the user but the one with token `keep`."""
     _check_password(password)
     user.password_hash = generate_password_hash(password)
-    user.session_token = new_session_token()
+    end_sessions(session, user, keep=keep)
     session.flush()
 
 
@@ -112,13 +118,67 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def load(session: Session, user_id: str) -> User | None:
-    """The active user a session cookie names by id and session token, or None."""
-    row_id, _, token = user_id.partition(":")
-    user = session.get(User, int(row_id)) if row_id.isdigit() else None
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-        return None
+def log_in(session: Session, email: str, password: str) -> User | None:
+    """Check a login attempt and audit it; the user, or None for a failed attempt.
+
+    A failed attempt for an address that has no account is logged without the address: what
+    someone typed there may be anything, even another person's address or a password.
+    """
+    user = authenticate(session, email, password)
+    if user is not None:
+        audit.record(session, user.email, "login")
+    elif find_user(session, email) is not None:
+        audit.record(session, email.strip().lower(), "login_failed")
+    else:
+        audit.record(session, None, "login_failed", reason="unknown account")
     return user
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User) -> str:
+    """Open a staff session for a user who has just logged in; its token, for the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(StaffSession(token_hash=_hash(token), user=user))
+    session.flush()
+    return token
+
+
+def end_session(session: Session, token: str) -> None:
+    """End the staff session with this token, if it is live."""
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_sessions(session: Session, user: User, keep: str | None = None) -> None:
+    """End every live session of a user, except the one with token `keep`."""
+    query = (
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    if keep is not None:
+        query = query.where(StaffSession.token_hash != _hash(keep))
+    session.execute(query)
+
+
+def load(session: Session, user_id: str, token: str) -> User | None:
+    """The active user of a live staff session with this token and user id, or None."""
+    user = session.scalar(
+        select(User)
+        .join(StaffSession, StaffSession.user_id == User.id)
+        .where(
+            StaffSession.token_hash == _hash(token),
+            StaffSession.ended_at.is_(None),
+            User.is_active,
+        )
+    )
+    return user if user is not None and str(user.id) == user_id else None
 
 
 def bootstrap_admin(session: Session, email: str) -> str | None:
