@@ -18,6 +18,7 @@ from feedback import (
     db,
     feeds,
     i18n,
+    inputs,
     pledging,
     public,
     review,
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    inputs.init_app(app)  # first: the int converter must exist before any route
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

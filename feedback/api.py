@@ -13,9 +13,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from feedback import db, openapi, questionnaire, reports
+from feedback.inputs import BadInput, UnknownPage
 from feedback.links import public_record
 from feedback.meetings import list_districts, list_meetings
 from feedback.models import District
@@ -39,7 +40,7 @@ _OTHER_ERROR = "Begäran kunde inte besvaras."
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 
-class BadParameter(BadRequest):
+class BadParameter(BadInput):
     """A query parameter with a value the API does not accept; the message names it."""
 
 
@@ -163,7 +164,7 @@ def is_api(path: str) -> bool:
 
 def error_response(error: HTTPException) -> Response:
     """An HTTP error as the API's JSON error object, with the error's own headers (Allow)."""
-    if isinstance(error, BadParameter):
+    if isinstance(error, (BadInput, UnknownPage)):  # the message says what was wrong
         message = str(error.description)
     else:
         message = _MESSAGES.get(error.code or 500, _OTHER_ERROR)

@@ -16,6 +16,8 @@ def record(
     session: Session, actor: str | None, action: str, target: str | None = None, **details: Any
 ) -> AuditEvent:
     """Add an event to the log; it is stored with the caller's commit."""
+    # The column holds 200 characters; an e-mail address may have 254.
+    target = target[:200] if target else target
     event = AuditEvent(actor_email=actor, action=action, target=target, details=details)
     session.add(event)
     return event

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
+import email_validator
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
@@ -332,6 +333,10 @@ def _audit_cli(action: str, user: User) -> None:
 @click.option("--district", "districts", multiple=True, help="A coordinator's district; repeat.")
 def users_create(email: str, role: str, districts: tuple[str, ...]) -> None:
     """Create a staff account; the password comes from FEEDBACK_NEW_PASSWORD or a prompt."""
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError as error:
+        raise click.BadParameter(f"not an e-mail address: {error}", param_hint="EMAIL") from error
     chosen = _districts(districts)
     password = os.environ.get("FEEDBACK_NEW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True

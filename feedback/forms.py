@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Field,
     FieldList,
     FormField,
     HiddenField,
@@ -28,6 +30,7 @@ from wtforms import Form as PlainForm
 from wtforms.validators import (
     AnyOf,
     DataRequired,
+    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -39,6 +42,7 @@ from wtforms.validators import (
 from feedback.i18n import LANGUAGES
 from feedback.meetings import MeetingFields
 from feedback.models import Meeting
+from feedback.openapi import YEAR_MAX, YEAR_MIN
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Filters, Submission
 from feedback.users import MIN_PASSWORD_LENGTH
@@ -48,14 +52,45 @@ DATE_HINT = _l("Ange ett datum, till exempel 2019-02-21.")
 START_HINT = _l("Ange en tid, till exempel 18:00.")
 END_HINT = _l("Ange en tid, till exempel 20:00.")
 LONG_ENOUGH = Length(min=MIN_PASSWORD_LENGTH, message=_l("Minst %(min)d tecken."))
+AT_MOST = _l("Högst %(max)d tecken.")
+EMAIL = Email(_l("Ange en e-postadress, till exempel namn@kommun.se."))
+# C0 control characters other than tab, newline and carriage return: a NUL cannot be stored
+# in PostgreSQL, and none of them is something a person meant to type.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The survey's key that makes sending twice store once: uuid4().hex, as the views make it.
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 
 
-class LoginForm(FlaskForm):  # type: ignore[misc]
+def without_control_characters(value: object) -> object:
+    """Text as typed, less the control characters nobody types (NUL, escape, ...)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class CleanText:
+    """Form Meta: every text field drops control characters before it is validated or stored."""
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+        """Bind a field, with the filter added to text fields (passwords are kept as typed)."""
+        cls = unbound_field.field_class
+        if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
+            filters = unbound_field.kwargs.get("filters", ())
+            options = {**options, "filters": [*filters, without_control_characters]}
+        return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+
+
+class Form(FlaskForm):  # type: ignore[misc]
+    """A form of this app: CSRF-protected, and its text fields cleaned of control characters."""
+
+    class Meta(CleanText):
+        pass
+
+
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField(
         _l("E-postadress"),
-        validators=[DataRequired(REQUIRED)],
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
@@ -65,10 +100,13 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class UserForm(FlaskForm):  # type: ignore[misc]
+class UserForm(Form):
     """A staff account as an admin sets it up: role, and districts for coordinators."""
 
-    email = EmailField(_l("E-postadress"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=AT_MOST), EMAIL],
+    )
     role = SelectField(
         _l("Roll"),
         choices=[
@@ -86,7 +124,7 @@ class UserForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class PasswordForm(FlaskForm):  # type: ignore[misc]
+class PasswordForm(Form):
     """A user's own new password."""
 
     current = PasswordField(
@@ -106,22 +144,35 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ModerationForm(FlaskForm):  # type: ignore[misc]
+class ModerationForm(Form):
     """A coordinator's decision on one free-text answer."""
 
     action = HiddenField(validators=[AnyOf(["approve", "hide", "redact"])])
-    text = TextAreaField(_l("Text efter strykning"), validators=[Optional(), Length(max=2000)])
+    text = TextAreaField(
+        _l("Text efter strykning"), validators=[Optional(), Length(max=2000, message=AT_MOST)]
+    )
 
 
-class ExportForm(FlaskForm):  # type: ignore[misc]
+class ExportForm(Form):
     """Which responses to export, and how; read from the query string."""
 
     class Meta:
         csrf = False  # a download link changes nothing
 
-    year = IntegerField(_l("År"), validators=[Optional(), NumberRange(1900, 2100)])
+    year = IntegerField(
+        _l("År"),
+        invalid_value_message=_l("Ange ett år med siffror, till exempel 2019."),
+        validators=[
+            Optional(),
+            NumberRange(
+                YEAR_MIN,
+                YEAR_MAX,
+                _l("Ange ett år mellan %(min)s och %(max)s."),
+            ),
+        ],
+    )
     district = SelectField(_l("Kommundel"), coerce=int, validators=[Optional()])
-    meeting = StringField(_l("Möteskod"), validators=[Optional(), Length(max=16)])
+    meeting = StringField(_l("Möteskod"), validators=[Optional(), Length(max=16, message=AT_MOST)])
     channel = SelectField(
         _l("Kanal"),
         choices=[
@@ -133,7 +184,11 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
         ],
         validators=[Optional()],
     )
-    version = IntegerField(_l("Enkätversion"), validators=[Optional(), NumberRange(1, 999)])
+    version = IntegerField(
+        _l("Enkätversion"),
+        invalid_value_message=_l("Ange enkätversionen med siffror, till exempel 1."),
+        validators=[Optional(), NumberRange(1, 999, _l("Det finns ingen sådan enkätversion."))],
+    )
     labels = SelectField(
         _l("Svar som"),
         choices=[
@@ -150,6 +205,8 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
         ],
         default="excel-sv",
     )
+    # Only the download links set it: indicators per meeting rather than per district and year.
+    per_meeting = SelectField(choices=["", "true", "false"], validators=[Optional()])
 
     def filters(self, free_text: bool) -> Filters:
         """The chosen filters."""
@@ -171,14 +228,24 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
         }
 
 
-class PledgeForm(FlaskForm):  # type: ignore[misc]
+class PledgeForm(Form):
     """A pledge as staff record it."""
 
     year = IntegerField(
-        _l("År"), validators=[InputRequired(REQUIRED), NumberRange(2000, 2100)], default=None
+        _l("År"),
+        invalid_value_message=_l("Ange ett år med siffror, till exempel 2019."),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(2000, 2100, _l("Ange ett år mellan 2000 och 2100.")),
+        ],
+        default=None,
     )
-    title = StringField(_l("Rubrik"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    text = TextAreaField(_l("Löftet"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    title = StringField(
+        _l("Rubrik"), validators=[DataRequired(REQUIRED), Length(max=200, message=AT_MOST)]
+    )
+    text = TextAreaField(
+        _l("Löftet"), validators=[DataRequired(REQUIRED), Length(max=5000, message=AT_MOST)]
+    )
     responsible = SelectField(
         _l("Ansvarig"),
         choices=[
@@ -190,15 +257,17 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
     districts = SelectMultipleField(_l("Kommundelar"), coerce=int, validate_choice=True)
     indicators = SelectMultipleField(_l("Indikatorer som löftet ska påverka"))
     activities = TextAreaField(
-        _l("Planerade aktiviteter"), validators=[Optional(), Length(max=5000)]
+        _l("Planerade aktiviteter"), validators=[Optional(), Length(max=5000, message=AT_MOST)]
     )
 
 
-class NoteForm(FlaskForm):  # type: ignore[misc]
+class NoteForm(Form):
     """A dated progress note on a pledge."""
 
     written_on = DateField(_l("Datum"), validators=[InputRequired(DATE_HINT)])
-    text = TextAreaField(_l("Vad har hänt?"), validators=[DataRequired(REQUIRED), Length(max=5000)])
+    text = TextAreaField(
+        _l("Vad har hänt?"), validators=[DataRequired(REQUIRED), Length(max=5000, message=AT_MOST)]
+    )
     status = SelectField(
         _l("Status"),
         choices=[
@@ -210,7 +279,7 @@ class NoteForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(Form):
     """A button that only carries the CSRF token: log out, cancel a meeting."""
 
 
@@ -231,8 +300,17 @@ class _MeetingFieldsMixin:
     end = TimeField(
         _l("Slutar"), validators=[InputRequired(END_HINT)], invalid_value_message=END_HINT
     )
-    place = StringField(_l("Samlingsplats"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
+    place = StringField(
+        _l("Samlingsplats"), validators=[DataRequired(REQUIRED), Length(max=200, message=AT_MOST)]
+    )
+    address = StringField(_l("Adress"), validators=[Optional(), Length(max=200, message=AT_MOST)])
+
+    def validate_day(self, field: Any) -> None:
+        """A meeting in a year the app can show, not a typing slip like 0219."""
+        if field.data is not None and not YEAR_MIN <= field.data.year <= YEAR_MAX:
+            raise ValidationError(
+                _l("Ange ett datum mellan år %(low)d och %(high)d.", low=YEAR_MIN, high=YEAR_MAX)
+            )
 
     def validate_end(self, field: Any) -> None:
         """The meeting must end after it starts."""
@@ -252,7 +330,7 @@ class _MeetingFieldsMixin:
         )
 
 
-class MeetingForm(_MeetingFieldsMixin, FlaskForm):  # type: ignore[misc]
+class MeetingForm(_MeetingFieldsMixin, Form):
     """Create or edit a meeting."""
 
     district = SelectField(_l("Kommundel"), coerce=int, validators=[InputRequired(REQUIRED)])
@@ -261,8 +339,13 @@ class MeetingForm(_MeetingFieldsMixin, FlaskForm):  # type: ignore[misc]
 class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
     """One meeting the importer understood, for staff to correct or drop."""
 
+    class Meta(CleanText):
+        pass
+
     include = BooleanField(_l("Importera"), default=True)
-    district = StringField(_l("Kommundel"), validators=[DataRequired(REQUIRED), Length(max=100)])
+    district = StringField(
+        _l("Kommundel"), validators=[DataRequired(REQUIRED), Length(max=100, message=AT_MOST)]
+    )
     weekday_ok = HiddenField()
     warnings = HiddenField()
     source = HiddenField()
@@ -274,11 +357,12 @@ class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
         return bool(super().validate(extra_validators))
 
 
-class ImportForm(FlaskForm):  # type: ignore[misc]
+class ImportForm(Form):
     """Pasted schedule text, then the rows understood from it."""
 
     text = TextAreaField(
-        _l("Schemat, inklistrat som det publicerades"), validators=[DataRequired(REQUIRED)]
+        _l("Schemat, inklistrat som det publicerades"),
+        validators=[DataRequired(REQUIRED), Length(max=100_000, message=AT_MOST)],
     )
     year = IntegerField(
         _l("År"),
@@ -290,6 +374,13 @@ class ImportForm(FlaskForm):  # type: ignore[misc]
         ],
     )
     rows = FieldList(FormField(ImportRowForm))
+
+
+def _submission_key(form: Any, field: Any) -> None:
+    """A key as the survey page made it; any other is replaced, so the next send can store."""
+    if not SUBMISSION_KEY.fullmatch(field.data or ""):
+        field.data = ""  # the page shows a fresh key, as for a first visit
+        raise ValidationError(_l("Formuläret var ofullständigt. Skicka igen."))
 
 
 def paper_entry_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
@@ -308,8 +399,8 @@ def paper_entry_form(questionnaire: Questionnaire, language: str) -> type[FlaskF
 def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
     """A form class with one field per question, named by the question's key."""
 
-    class SurveyForm(FlaskForm):  # type: ignore[misc]
-        submission_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+    class SurveyForm(Form):
+        submission_key = HiddenField(validators=[_submission_key])
 
         def submission(self, meeting: Meeting, channel: str, language: str) -> Submission:
             """The validated form as a response to store."""

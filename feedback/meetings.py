@@ -142,6 +142,13 @@ class MeetingFields:
     address: str | None
 
     def __post_init__(self) -> None:
+        # An import row can arrive without a readable date or time: say so, not a TypeError.
+        if not (
+            isinstance(self.day, date)
+            and isinstance(self.start, time)
+            and isinstance(self.end, time)
+        ):
+            raise ValueError("a meeting needs a date, a start time and an end time")
         if self.end <= self.start:
             raise ValueError(f"a meeting must end after it starts ({self.start}–{self.end})")
 

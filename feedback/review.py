@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
@@ -27,6 +28,7 @@ from feedback import export as export_module
 from feedback.access import can, guard, in_scope, scope, scoped
 from feedback.forms import ExportForm, ModerationForm
 from feedback.i18n import LANGUAGES
+from feedback.inputs import choice_arg, year_arg
 from feedback.meetings import list_districts, local
 from feedback.models import District, utcnow
 from feedback.responses import response_rows
@@ -43,10 +45,8 @@ def _district(district_id: int) -> District:
 
 
 def requested_year() -> int:
-    """The year asked for, or the newest year with meetings."""
-    return request.args.get("year", type=int) or next(
-        iter(reports.years(db.session())), local(utcnow()).year
-    )
+    """The year asked for (a 400 when it is no year), or the newest year with meetings."""
+    return year_arg() or next(iter(reports.years(db.session())), local(utcnow()).year)
 
 
 @bp.route("/overview")
@@ -139,12 +139,18 @@ def _export_form() -> ExportForm:
     return form
 
 
+def _export_page(form: ExportForm, status: int) -> tuple[str, int]:
+    """The export choices; the download links carry only the choices the form knows."""
+    known = set(form._fields) - {"per_meeting"}
+    query = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k in known])
+    return render_template("review/export.html", form=form, query=query), status
+
+
 @bp.route("/export")
 def export() -> tuple[str, int]:
     """Choose what to export; the downloads below use the same choices."""
     form = _export_form()
-    status = 200 if not request.args or form.validate() else 400
-    return render_template("review/export.html", form=form, query=request.args), status
+    return _export_page(form, 200 if not request.args or form.validate() else 400)
 
 
 @bp.route("/export/responses.<any(csv, xlsx):fmt>")
@@ -152,7 +158,7 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
     """Every response that matches the filters, one row each, as CSV or XLSX; audited."""
     form = _export_form()
     if not form.validate():
-        return render_template("review/export.html", form=form, query=request.args), 400
+        return _export_page(form, 400)
     filters = form.filters(free_text=can("free_text"))
     table = export_module.Responses(labels=form.labels.data or None)
     described = {"format": fmt, **form.described()}
@@ -193,9 +199,7 @@ def export_codebook(fmt: str) -> Response:
     if fmt == "json":
         body = export_module.codebook_json(LANGUAGE_CODES)
         return Response(body, mimetype="application/json")
-    dialect = request.args.get("dialect", "excel-sv")
-    if dialect not in export_module.DIALECTS:
-        abort(400)
+    dialect = choice_arg("dialect", export_module.DIALECTS, "excel-sv")
     rows = export_module.codebook_rows(LANGUAGE_CODES)
     return Response(
         "".join(export_module.csv_text(rows, dialect)),
@@ -209,8 +213,8 @@ def export_aggregates() -> Response | tuple[str, int]:
     """The indicators per district and year, or per meeting, as the dashboards show them."""
     form = _export_form()
     if not form.validate():
-        return render_template("review/export.html", form=form, query=request.args), 400
-    per_meeting = request.args.get("per_meeting") == "true"
+        return _export_page(form, 400)
+    per_meeting = form.per_meeting.data == "true"
     numbers = reports.aggregates(
         db.session(),
         questionnaire.current(),

@@ -36,7 +36,8 @@ from feedback.forms import (
     paper_entry_form,
     survey_form,
 )
-from feedback.i18n import language
+from feedback.i18n import LANGUAGES, language
+from feedback.inputs import choice_arg, id_arg, year_in_path
 from feedback.links import qr_url, survey_url
 from feedback.meetings import (
     MeetingFields,
@@ -78,7 +79,7 @@ def _district_or_404(district_id: int) -> District:
 @bp.route("/")
 def meetings() -> str:
     """Every meeting by date, optionally one district's."""
-    district_id = request.args.get("district", type=int)
+    district_id = id_arg("district")
     district = _district_or_404(district_id) if district_id is not None else None
     return render_template(
         "staff/meetings.html",
@@ -206,7 +207,7 @@ def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
         )
         return redirect(url, 303)
     if not form.is_submitted():
-        form.paper_language.data = request.args.get("paper_language", "sv")
+        form.paper_language.data = choice_arg("paper_language", LANGUAGES, "sv")
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     return render_template(
@@ -230,7 +231,7 @@ def poster(meeting_id: int) -> str:
 @bp.route("/posters/<int:year>")
 def posters(year: int) -> str:
     """Every poster of a year's meetings that are not cancelled, one per sheet."""
-    listed = list_meetings(db.session(), year=year, district_ids=scope())
+    listed = list_meetings(db.session(), year=year_in_path(year), district_ids=scope())
     found = [m for m in listed if not m.is_cancelled]
     return render_template(
         "print/posters.html", meetings=found, qr=qr, survey_url=survey_url, qr_url=qr_url, year=year
@@ -263,8 +264,9 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
     action = request.form.get("action") if form.is_submitted() else None
     chosen = [entry.form for entry in form.rows if entry.form.include.data]
     refused = action == "confirm" and form.validate() and not _all_in_scope(chosen)
-    if action == "confirm" and not form.errors and not refused:
-        result = import_meetings(session, [row.meeting_fields(row.district.data) for row in chosen])
+    rows = _meeting_rows(chosen) if action == "confirm" and not form.errors else None
+    if rows is not None and not refused:
+        result = import_meetings(session, rows)
         session.commit()
         flash(
             ngettext("%(num)d möte skapades.", "%(num)d möten skapades.", len(result.created))
@@ -280,7 +282,18 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
         form=form,
         taken=[_already_scheduled(entry.form) for entry in form.rows],
         district_names=[d.name for d in scoped(list_districts(session))],
-    ), 400 if refused else _status(form)
+    ), 400 if refused or action == "confirm" else _status(form)
+
+
+def _meeting_rows(rows: list[ImportRowForm]) -> list[MeetingFields] | None:
+    """The rows as meetings, or None when one cannot be a meeting; that row says why."""
+    fields = []
+    for row in rows:
+        try:
+            fields.append(row.meeting_fields(row.district.data))
+        except (TypeError, ValueError):
+            row.day.errors.append(_("Raden saknar ett datum eller en tid som går att läsa."))
+    return fields if len(fields) == len(rows) else None
 
 
 def _all_in_scope(rows: list[ImportRowForm]) -> bool:
