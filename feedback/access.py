@@ -1,8 +1,11 @@
-"""Who may do what, in one place: roles, permissions per staff page, and district scope.
+"""Who may do what, in one place: roles, permissions per staff action, and district scope.
 
-Every staff blueprint runs `guard` before each request. It looks the page up in RULES, so a
-page without a rule fails loudly rather than opening, and it answers 404 for a meeting or
-district outside the user's scope, so nothing about other districts leaks.
+Every staff blueprint runs `guard` before each request. It looks the action (endpoint and
+method) up in RULES, so an action without a rule is refused rather than opened, and it answers
+404 for a meeting, district or pledge outside the user's scope, so nothing about other
+districts leaks. A coordinator's pledges are those whose districts are all theirs; a pledge
+for the whole municipality (no district) or reaching into another district is not theirs.
+Pages about the whole municipality pass `scope()` into their report query instead.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback import db
+from feedback import db, pledges
 from feedback.models import District, Meeting, User
 
 # What each role may do. Coordinators are further limited to their own districts.
@@ -25,41 +28,58 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset({"view", "export", "free_text", "account"}),
 }
 
-# The permission each staff page needs, by endpoint.
-RULES: dict[str, str] = {
-    "staff.meetings": "view",
-    "staff.meeting": "view",
-    "staff.new_meeting": "organise",
-    "staff.edit_meeting": "organise",
-    "staff.cancel": "organise",
-    "staff.import_schedule": "organise",
-    "staff.kiosk": "organise",
-    "staff.paper": "organise",
-    "staff.paper_entry": "organise",
-    "staff.preview": "organise",
-    "staff.poster": "organise",
-    "staff.posters": "organise",
-    "staff.qr_code": "organise",
-    "review.districts": "view",
-    "review.district": "view",
-    "review.overview": "view",
-    "review.moderation_queue": "moderate",
-    "review.moderate": "moderate",
-    "review.export": "export",
-    "review.export_responses": "export",
-    "review.export_codebook": "export",
-    "review.export_aggregates": "export",
-    "pledging.basis": "view",
-    "pledging.pledges": "view",
-    "pledging.new_pledge": "organise",
-    "pledging.pledge": "view",
-    "pledging.add_pledge_note": "organise",
-    "admin.users": "administer",
-    "admin.new_user": "administer",
-    "admin.edit_user": "administer",
-    "admin.audit_log": "administer",
-    "admin.account": "account",
+# The permission each staff action needs, by endpoint and method: a page that shows on GET and
+# changes on POST has two rules, so that reading it never lets anyone change it. HEAD is a GET.
+# An action missing here is refused (403) for everyone, and tests/test_access.py fails on it.
+RULES: dict[tuple[str, str], str] = {
+    ("staff.meetings", "GET"): "view",
+    ("staff.meeting", "GET"): "view",
+    ("staff.new_meeting", "GET"): "organise",
+    ("staff.new_meeting", "POST"): "organise",
+    ("staff.edit_meeting", "GET"): "organise",
+    ("staff.edit_meeting", "POST"): "organise",
+    ("staff.cancel", "POST"): "organise",
+    ("staff.import_schedule", "GET"): "organise",
+    ("staff.import_schedule", "POST"): "organise",
+    ("staff.kiosk", "POST"): "organise",
+    ("staff.paper", "GET"): "organise",
+    ("staff.paper_entry", "GET"): "organise",
+    ("staff.paper_entry", "POST"): "organise",
+    ("staff.preview", "GET"): "organise",
+    ("staff.preview", "POST"): "organise",  # stores nothing, but belongs with the meeting's tools
+    ("staff.poster", "GET"): "organise",
+    ("staff.posters", "GET"): "organise",
+    ("staff.qr_code", "GET"): "organise",
+    ("review.districts", "GET"): "view",
+    ("review.district", "GET"): "view",
+    ("review.overview", "GET"): "view",
+    ("review.moderation_queue", "GET"): "moderate",
+    ("review.moderate", "POST"): "moderate",
+    ("review.export", "GET"): "export",
+    ("review.export_responses", "GET"): "export",
+    ("review.export_codebook", "GET"): "export",
+    ("review.export_aggregates", "GET"): "export",
+    ("pledging.basis", "GET"): "view",
+    ("pledging.pledges", "GET"): "view",
+    ("pledging.new_pledge", "GET"): "organise",
+    ("pledging.new_pledge", "POST"): "organise",
+    ("pledging.pledge", "GET"): "view",
+    ("pledging.pledge", "POST"): "organise",
+    ("pledging.add_pledge_note", "POST"): "organise",
+    ("admin.users", "GET"): "administer",
+    ("admin.new_user", "GET"): "administer",
+    ("admin.new_user", "POST"): "administer",
+    ("admin.edit_user", "GET"): "administer",
+    ("admin.edit_user", "POST"): "administer",
+    ("admin.audit_log", "GET"): "administer",
+    ("admin.account", "GET"): "account",
+    ("admin.account", "POST"): "account",  # everyone changes their own password
 }
+
+
+def rule(endpoint: str | None, method: str) -> str | None:
+    """The permission an action needs; None when the action has no rule."""
+    return RULES.get((str(endpoint), "GET" if method == "HEAD" else method))
 
 
 def can(permission: str, user: User | None = None) -> bool:
@@ -88,18 +108,20 @@ def scoped(districts: Collection[District]) -> list[District]:
 
 
 def init_app(app: Flask) -> None:
-    """Let templates ask `can("export")` to show only the links a user may follow."""
+    """Let templates ask `can("export")` and `scope()` to show only what a user may follow."""
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["scope"] = scope
 
 
 def guard() -> WerkzeugResponse | None:
-    """Before every staff page: logged in, allowed, and the meeting or district in scope."""
+    """Before every staff action: logged in, allowed, and what it is about within scope."""
     from feedback.auth import login_manager
 
     if not current_user.is_authenticated:
         response: WerkzeugResponse = login_manager.unauthorized()
         return response
-    if not can(RULES[str(request.endpoint)]):
+    permission = rule(request.endpoint, request.method)
+    if permission is None or not can(permission):
         abort(403)
     args = request.view_args or {}
     if "meeting_id" in args:
@@ -110,4 +132,9 @@ def guard() -> WerkzeugResponse | None:
         district = db.session().get(District, args["district_id"])
         if district is None or not in_scope(district.id):
             abort(404)
+    if (
+        "pledge_id" in args
+        and pledges.find_pledge(db.session(), args["pledge_id"], scope()) is None
+    ):
+        abort(404)
     return None

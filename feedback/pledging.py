@@ -1,4 +1,8 @@
-"""From dialogue to pledge: the basis for the pledges, the pledges, and their progress."""
+"""From dialogue to pledge: the basis for the pledges, the pledges, and their progress.
+
+A coordinator sees, records and changes only pledges whose districts are all theirs; the guard
+answers 404 for any other, and the queries and the save take `scope()` so no view can forget.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,20 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from feedback import db, questionnaire, reports
-from feedback.access import guard
+from feedback.access import guard, scope, scoped
 from feedback.forms import NoteForm, PledgeForm
 from feedback.i18n import language
 from feedback.meetings import list_districts, local
 from feedback.models import District, Pledge, utcnow
-from feedback.pledges import PledgeFields, add_note, pledge_years, pledges_of, save_pledge
+from feedback.pledges import (
+    OutOfScope,
+    PledgeFields,
+    add_note,
+    find_pledge,
+    pledge_years,
+    pledges_of,
+    save_pledge,
+)
 from feedback.review import requested_year
 
 bp = Blueprint("pledging", __name__, url_prefix="/staff")
@@ -24,26 +36,33 @@ bp.before_request(guard)
 @bp.route("/basis")
 @bp.route("/districts/<int:district_id>/basis")
 def basis(district_id: int | None = None) -> str:
-    """The printable basis for next year's pledges: a district's year, or the municipality's."""
+    """The printable basis for next year's pledges: a district's year, or the municipality's
+    (a coordinator's: their districts')."""
     district = db.session().get(District, district_id) if district_id else None
     current = questionnaire.current()
     report = reports.district_report(
-        db.session(), district, requested_year(), current, current_app.config["MIN_ANSWERS"]
+        db.session(),
+        district,
+        requested_year(),
+        current,
+        current_app.config["MIN_ANSWERS"],
+        district_ids=scope(),
     )
     return render_template(
         "print/basis.html",
         report=report,
         questionnaire=current,
         groups=reports.by_problem(report.free_text, current),
+        districts=None if scope() is None else scoped(list_districts(db.session())),
     )
 
 
 @bp.route("/pledges")
 def pledges() -> str:
-    """The pledges of every year, newest first."""
-    years = pledge_years(db.session())
+    """The pledges of every year (a coordinator's: those for their districts), newest first."""
+    years = pledge_years(db.session(), scope())
     return render_template(
-        "pledges/list.html", by_year=[(y, pledges_of(db.session(), y)) for y in years]
+        "pledges/list.html", by_year=[(y, pledges_of(db.session(), y, scope())) for y in years]
     )
 
 
@@ -53,12 +72,17 @@ def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
         form.districts.data = [d.id for d in pledge.districts]
     if pledge is None and not form.is_submitted():
         form.year.data = local(utcnow()).year
-    form.districts.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
+    form.districts.choices = [SelectChoice(d.id, d.name) for d in _districts()]
     current = questionnaire.current()
     form.indicators.choices = [
         SelectChoice(i.key, current.indicator_label(i, language())) for i in current.indicators
     ]
     return form
+
+
+def _districts() -> list[District]:
+    """The districts the user may give a pledge."""
+    return scoped(list_districts(db.session()))
 
 
 def _fields(form: PledgeForm) -> PledgeFields:
@@ -68,7 +92,7 @@ def _fields(form: PledgeForm) -> PledgeFields:
         title=form.title.data,
         text=form.text.data,
         responsible=form.responsible.data,
-        districts=[d for d in list_districts(db.session()) if d.id in chosen],
+        districts=[d for d in _districts() if d.id in chosen],
         indicators=form.indicators.data or [],
         activities=form.activities.data or "",
     )
@@ -78,8 +102,7 @@ def _fields(form: PledgeForm) -> PledgeFields:
 def new_pledge() -> tuple[str, int] | WerkzeugResponse:
     """Record a pledge."""
     form = _pledge_form()
-    if form.validate_on_submit():
-        pledge = save_pledge(db.session(), _fields(form))
+    if form.validate_on_submit() and (pledge := _save(form)) is not None:
         db.session().commit()
         flash(_("Löftet är sparat."), "success")
         return redirect(url_for("pledging.pledge", pledge_id=pledge.id))
@@ -89,12 +112,9 @@ def new_pledge() -> tuple[str, int] | WerkzeugResponse:
 @bp.route("/pledges/<int:pledge_id>", methods=["GET", "POST"])
 def pledge(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
     """A pledge: change it, follow it up, and note its progress."""
-    found = db.session().get(Pledge, pledge_id)
-    if found is None:
-        abort(404)
+    found = _pledge_or_404(pledge_id)
     form = _pledge_form(found)
-    if form.validate_on_submit():
-        save_pledge(db.session(), _fields(form), found)
+    if form.validate_on_submit() and _save(form, found) is not None:
         db.session().commit()
         flash(_("Ändringarna är sparade."), "success")
         return redirect(url_for("pledging.pledge", pledge_id=found.id))
@@ -114,9 +134,7 @@ def pledge(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
 @bp.route("/pledges/<int:pledge_id>/notes", methods=["POST"])
 def add_pledge_note(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
     """Note what has happened, and the status it leaves the pledge in."""
-    found = db.session().get(Pledge, pledge_id)
-    if found is None:
-        abort(404)
+    found = _pledge_or_404(pledge_id)
     note_form = NoteForm()
     if note_form.validate_on_submit():
         add_note(
@@ -141,6 +159,22 @@ def add_pledge_note(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
         ),
         questionnaire=current,
     ), 400
+
+
+def _pledge_or_404(pledge_id: int) -> Pledge:
+    found = find_pledge(db.session(), pledge_id, scope())
+    if found is None:
+        abort(404)
+    return found
+
+
+def _save(form: PledgeForm, pledge: Pledge | None = None) -> Pledge | None:
+    """Save the pledge the form describes; None, with the form told why, if it is not theirs."""
+    try:
+        return save_pledge(db.session(), _fields(form), pledge, district_ids=scope())
+    except OutOfScope:
+        form.districts.errors.append(_("Välj en eller flera av dina kommundelar."))
+        return None
 
 
 def _status(form: PledgeForm) -> int:

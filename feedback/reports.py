@@ -97,23 +97,37 @@ def district_report(
     year: int,
     questionnaire: Questionnaire,
     min_n: int,
+    district_ids: frozenset[int] | None = None,
 ) -> DistrictReport:
-    """The numbers of one district, or of all: the year's total and meetings, every year's."""
+    """The numbers of one district, or of all (within a scope): the year, its meetings, trend.
+
+    With no district, `district_ids` limits "all" to a coordinator's districts: their numbers
+    and their residents' words, never another district's.
+    """
     district_id = district.id if district else None
+
+    def within(of_district: int) -> bool:
+        return district_ids is None or of_district in district_ids
+
     by_year: dict[int, list[ResponseRow]] = defaultdict(list)
     for row in response_rows(session, district_id=district_id):
-        by_year[_year(row)].append(row)
+        if within(row.district_id):
+            by_year[_year(row)].append(row)
     this_year = by_year.get(year, [])
     by_meeting: dict[int, list[ResponseRow]] = defaultdict(list)
     for row in this_year:
         by_meeting[row.meeting_id].append(row)
     meetings = [
         m
-        for m in list_meetings(session, district_id=district_id, year=year)
+        for m in list_meetings(
+            session, district_id=district_id, year=year, district_ids=district_ids
+        )
         if not m.is_cancelled or m.id in by_meeting
     ]
     approved = [
-        item for item in queue(session, district_id, "approved") if item.meeting_year == year
+        item
+        for item in queue(session, district_id, "approved")
+        if item.meeting_year == year and within(item.meeting.district_id)
     ]
     total = numbers(this_year, questionnaire, min_n)
     before = numbers(by_year.get(year - 1, []), questionnaire, min_n)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback.meetings import cancel_meeting, local
-from feedback.models import Pledge, utcnow
+from feedback.meetings import cancel_meeting, find_district, local
+from feedback.models import District, Pledge, utcnow
+from feedback.pledges import (
+    OutOfScope,
+    PledgeFields,
+    find_pledge,
+    pledge_years,
+    pledges_of,
+    save_pledge,
+)
 from tests.conftest import Auth, answer, csrf_token, make_meeting, reread
 from tests.test_review import given, safe, unsafe
 
@@ -194,3 +203,38 @@ def test_the_basis_groups_free_text_by_problem(
     assert lighting < page.index("Mörkt vid gångtunneln") < other
     assert other < page.index("Fler vuxna ute")
     assert "basis.css" in page  # the print stylesheet: A4, no navigation
+
+
+def test_a_scope_of_districts_holds_only_the_pledges_wholly_inside_it(session: Session) -> None:
+    for name in ("Hagalund", "Romme", "Årby"):
+        make_meeting(session, district=name, day=date(2019, 2, 21))
+    hagalund, romme, arby = (find_district(session, n) for n in ("Hagalund", "Romme", "Årby"))
+    assert hagalund and romme and arby
+
+    def pledge(title: str, *districts: District) -> int:
+        fields = PledgeFields(2019, title, "Text.", "both", list(districts), [], "")
+        return save_pledge(session, fields).id
+
+    own = pledge("Hagalunds", hagalund)
+    pair = pledge("Hagalunds och Årbys", hagalund, arby)
+    mixed = pledge("Hagalunds och Rommes", hagalund, romme)
+    everywhere = pledge("Hela kommunens")
+    session.commit()
+    scope = frozenset({hagalund.id, arby.id})
+    assert [p.id for p in pledges_of(session, 2019, scope)] == [own, pair]
+    assert [p.id for p in pledges_of(session, 2019)] == [own, pair, mixed, everywhere]
+    assert find_pledge(session, mixed, scope) is None
+    assert find_pledge(session, everywhere, scope) is None
+    assert find_pledge(session, everywhere) is not None
+    assert pledge_years(session, frozenset({romme.id})) == []
+    assert pledge_years(session, frozenset()) == []
+    with pytest.raises(OutOfScope):
+        save_pledge(
+            session,
+            PledgeFields(2020, "Nytt", "Text.", "both", [romme], [], ""),
+            district_ids=scope,
+        )
+    with pytest.raises(OutOfScope):
+        save_pledge(
+            session, PledgeFields(2020, "Nytt", "Text.", "both", [], [], ""), district_ids=scope
+        )
