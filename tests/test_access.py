@@ -496,3 +496,17 @@ def test_a_coordinator_cannot_schedule_in_another_district(app: Flask, world: Wo
     )
     assert response.status_code == 400
     assert "Du kan bara lägga in möten i dina egna kommundelar." in response.text
+
+
+def test_a_coordinator_moderates_only_their_districts_text(
+    app: Flask, session: Session, world: World
+) -> None:
+    client, token = logged_in(app, "coordinator")
+    queue = client.get(f"/staff/districts/{world.districts[OWN]}/moderation").text
+    assert f"Lampor i {OWN}" in queue
+    assert f"Lampor i {OTHER}" not in queue
+    before = snapshot(session)
+    # Romme's answer, named under the coordinator's own district: not found there.
+    path = f"/staff/districts/{world.districts[OWN]}/moderation/{world.answers[OTHER]}"
+    assert client.post(path, data={"csrf_token": token, "action": "hide"}).status_code == 404
+    assert snapshot(session) == before
