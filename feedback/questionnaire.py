@@ -286,7 +286,7 @@ def taking_answers(session: Session) -> Questionnaire | None:
     version instead of an error page; None only before anything was synced.
     """
     rows = session.execute(select(QuestionnaireVersion.version, QuestionnaireVersion.fingerprint))
-    registered = {version: fingerprint for version, fingerprint in rows}
+    registered: dict[int, str | None] = dict(rows.all())
     synced = [v for v, shipped in versions().items() if registered.get(v) == shipped.fingerprint]
     return versions()[max(synced)] if synced else None
 
