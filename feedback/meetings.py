@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.models import District, Meeting, utcnow
+from feedback.openapi import YEAR_MAX, YEAR_MIN
 from feedback.schedule import ParsedMeeting
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -144,11 +145,15 @@ class MeetingFields:
     def __post_init__(self) -> None:
         # An import row can arrive without a readable date or time: say so, not a TypeError.
         if not (
-            isinstance(self.day, date)
+            isinstance(self.district, str)
+            and isinstance(self.place, str)
+            and isinstance(self.day, date)
             and isinstance(self.start, time)
             and isinstance(self.end, time)
         ):
-            raise ValueError("a meeting needs a date, a start time and an end time")
+            raise ValueError("a meeting needs a district, a place, a date, a start and an end time")
+        if not YEAR_MIN <= self.day.year <= YEAR_MAX:  # year 1 in Stockholm is no UTC date
+            raise ValueError(f"a meeting in {self.day.year} is outside {YEAR_MIN}–{YEAR_MAX}")
         if self.end <= self.start:
             raise ValueError(f"a meeting must end after it starts ({self.start}–{self.end})")
 

@@ -72,7 +72,8 @@ def queue(
 def find(session: Session, district_id: int, ref: str) -> QueuedText | None:
     """The free-text answer a form names, if it belongs to the district."""
     response_id, _, key = ref.partition("-")
-    if not response_id.isdigit():
+    # ASCII digits, short enough for the id column: "²" and 20 digits are no response.
+    if not (response_id.isascii() and response_id.isdigit() and len(response_id) <= 9):
         return None
     row = session.execute(
         select(Answer, FreeTextReview, Meeting)

@@ -276,3 +276,31 @@ def test_demo_data_is_marked_and_refused_beside_real_answers(
     assert "real responses" in refused.output
     assert count(session, Response) == before
     assert meeting.code  # the real meeting stayed as it was
+
+
+def test_users_create_refuses_what_is_not_an_e_mail_address(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    for email in ("samordnare", "samordnare@", "två ord@borlange.se", "a@b@borlange.se"):
+        result = runner.invoke(
+            args=["users", "create", email, "--role", "admin"],
+            env={"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD},
+        )
+        assert result.exit_code == 2, (email, result.output)
+        assert "not an e-mail address" in result.output
+    assert count(session, User) == 0
+
+
+def test_an_account_e_mail_that_is_no_address_is_refused_in_swedish(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    auth.login()
+    page = client.get("/staff/admin/users/new")
+    for email in ("samordnare", "samordnare@kommun", "polis på kommunen.se"):
+        response = client.post(
+            "/staff/admin/users/new",
+            data={"csrf_token": csrf_token(page.text), "email": email, "role": "analyst"},
+        )
+        assert response.status_code == 400, email
+        assert "Ange en e-postadress, till exempel namn@kommun.se." in response.text
+    assert count(session, User) == 1  # only the admin who tried
