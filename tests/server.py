@@ -1,0 +1,111 @@
+"""The app served as in production, for tests that need real workers: gunicorn with the shipped
+gunicorn.conf.py on a free loopback port, stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from urllib.error import URLError
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "test-server-secret-key-not-for-production"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def worker_pids(master: int) -> list[int]:
+    """The process ids of a gunicorn master's workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                found.append(int(entry.name))
+    return found
+
+
+@contextmanager
+def serve(
+    database_url: str, env: Mapping[str, str] | None = None, workers: int = 4
+) -> Iterator[str]:
+    """Run gunicorn on a migrated database until the block ends; its base URL.
+
+    `env` adds or overrides FEEDBACK_* settings. The server's output goes to a temporary log,
+    shown in the error when the server does not come up.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    environment = {
+        **os.environ,
+        "FEEDBACK_SECRET_KEY": SECRET,
+        "FEEDBACK_DATABASE_URL": database_url,
+        "FEEDBACK_PUBLIC_BASE_URL": base_url,
+        **(env or {}),
+    }
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        # Two servers at once (a test and a benchmark) would share the one default socket path.
+        "--no-control-socket",
+        "wsgi:app",
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_until_up(base_url, process, workers, log)
+            yield base_url
+        finally:
+            # A quick shutdown: a test waits for no request, and graceful ones take seconds.
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(
+    base_url: str, process: subprocess.Popen[bytes], workers: int, log: IO[bytes]
+) -> None:
+    """Wait until the login page answers and every worker has started (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urlopen(f"{base_url}/login", timeout=2) as page:
+                if page.status == 200 and len(worker_pids(process.pid)) >= workers:
+                    return
+        except (URLError, ConnectionError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(f"gunicorn did not start:\n{output}")
+        time.sleep(0.1)
