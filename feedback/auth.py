@@ -56,6 +56,7 @@ def staff_token() -> str | None:
 
 
 def _load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user of this browser's live, recently used staff session."""
     token = staff_token()
     if token is None:
         return None

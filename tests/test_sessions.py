@@ -16,7 +16,14 @@ from feedback import db
 from feedback.auth import STAFF_TOKEN
 from feedback.models import StaffSession
 from feedback.users import find_user, update_user
-from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD, Auth, csrf_token, reread
+from tests.conftest import (
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    Auth,
+    csrf_token,
+    make_meeting,
+    reread,
+)
 
 # A weekday morning in Stockholm, so nothing here depends on when the suite runs.
 MORNING = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -54,6 +61,21 @@ def test_a_cookie_copied_before_logout_opens_nothing_after_it(
     refused = copy.get("/staff/")
     assert refused.status_code == 302
     assert refused.headers["Location"].startswith("/login")
+    assert client.get("/staff/").status_code == 302
+
+
+def test_handing_the_device_over_as_a_kiosk_ends_the_staff_session(
+    app: Flask, client: FlaskClient, auth: Auth, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    auth.login()
+    copy = copy_of(app, client)
+    page = client.get(f"/staff/meetings/{meeting.id}")
+    handed = client.post(
+        f"/staff/meetings/{meeting.id}/kiosk", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert handed.status_code == 302
+    assert copy.get("/staff/").status_code == 302
     assert client.get("/staff/").status_code == 302
 
 
