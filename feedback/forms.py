@@ -206,7 +206,9 @@ class ExportForm(Form):
         default="excel-sv",
     )
     # Only the download links set it: indicators per meeting rather than per district and year.
-    per_meeting = SelectField(choices=["", "true", "false"], validators=[Optional()])
+    per_meeting = SelectField(
+        _l("Indikatorer per möte"), choices=["", "true", "false"], validators=[Optional()]
+    )
 
     def filters(self, free_text: bool) -> Filters:
         """The chosen filters."""

@@ -450,6 +450,16 @@ def test_a_bad_year_says_what_a_year_is_in_the_page_language(
     assert client.get("/staff/export", query_string={"per_meeting": "true"}).status_code == 200
     refused = client.get("/staff/export/aggregates.csv", query_string={"per_meeting": "ja"})
     assert refused.status_code == 400
+    assert "Indikatorer per möte: Inte ett giltigt val" in refused.text
+    links = client.get(
+        "/staff/export", query_string={"year": "2019", "fmt": "x", "_scheme": "javascript"}
+    )
+    assert links.status_code == 200
+    assert 'href="/staff/export/responses.csv?year=2019"' in links.text
+    assert 'href="/staff/export/aggregates.csv?per_meeting=true&amp;year=2019"' in links.text
+    codebook = client.get("/staff/export/codebook.csv", query_string={"dialect": "tsv"})
+    assert codebook.status_code == 400
+    assert "Parametern dialect kan bara vara excel-sv, rfc4180." in codebook.text
 
 
 def test_a_nul_in_an_address_is_refused_and_the_api_answers_json(client: FlaskClient) -> None:

@@ -535,3 +535,26 @@ def test_the_login_page_says_why_a_visitor_was_sent_there(client: FlaskClient) -
     assert "Logga in för att se sidan." in sent.text
     assert "Log in to see the page." in client.get("/login?next=/staff/&lang=en").text
     assert "Logga in för att se sidan." not in client.get("/login?lang=sv").text
+
+
+def test_bad_years_ids_and_languages_in_staff_addresses_are_refused_with_a_reason(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, day=date(2019, 2, 21))
+    auth.login()
+    assert client.get("/staff/posters/2019").status_code == 200
+    for year in ("0", "1899", "99999"):
+        response = client.get(f"/staff/posters/{year}")
+        assert response.status_code == 404, year
+        assert "Ange ett år med siffror, mellan 1900 och 2100." in response.text
+    assert client.get("/staff/posters/99999999999999999999").status_code == 404
+    for district in ("abc", "-1", "99999999999999999999"):
+        response = client.get("/staff/", query_string={"district": district})
+        assert response.status_code == 400, district
+        assert "Parametern district ska vara ett id (ett heltal)." in response.text
+    paper = client.get(
+        f"/staff/meetings/{meeting.id}/paper-entry", query_string={"paper_language": "xx"}
+    )
+    assert paper.status_code == 400
+    assert "Parametern paper_language kan bara vara ar, en, so, sv." in paper.text
+    assert client.get("/staff/meetings/2147483648").status_code == 404
