@@ -162,7 +162,7 @@ class MeetingFields:
         """A parsed schedule row as a meeting, or None when it lacks something a meeting needs."""
         if not (row.date and row.start and row.end and row.district and row.place):
             return None
-        if row.end <= row.start:
+        if row.end <= row.start or not YEAR_MIN <= row.date.year <= YEAR_MAX:
             return None
         return cls(row.district, row.date, row.start, row.end, row.place, row.address)
 

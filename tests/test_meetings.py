@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from feedback.export import neutralise
@@ -76,3 +77,18 @@ def test_spreadsheet_formulas_are_neutralised() -> None:
 def test_shares_are_written_the_swedish_way() -> None:
     assert percent(5, 8) == "62,5\u00a0%"
     assert percent(0, 0) == "–"
+
+
+def test_a_meeting_without_a_readable_date_or_time_is_refused_before_the_database() -> None:
+    good = {"district": "Hagalund", "place": "Tempo", "address": None}
+    for day, start, end in [
+        (None, time(18), time(20)),
+        (date(2019, 2, 21), None, time(20)),
+        (date(2019, 2, 21), time(18), None),
+        (date(1, 1, 1), time(18), time(20)),  # no UTC date before it in Stockholm
+        (date(9999, 12, 31), time(18), time(20)),
+    ]:
+        with pytest.raises(ValueError, match="a meeting"):
+            MeetingFields(day=day, start=start, end=end, **good)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="needs a district, a place"):
+        MeetingFields("Hagalund", date(2019, 2, 21), time(18), time(20), None, None)  # type: ignore[arg-type]
