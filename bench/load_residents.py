@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from tests.residents import Tally, count_stored, gunicorn, prepare_database, run_room
+from tests.residents import Tally, count_stored, prepare_database, run_room
+from tests.server import serve
 
 WORKERS = 4
 POSTGRES = os.environ.get(
@@ -60,9 +61,9 @@ def room(url: str, folder: Path, kill: bool, residents: int, at_once: int) -> Ta
     """One room of residents on a fresh meeting; what it saw and what was stored."""
     code = prepare_database(url, "Romme" if kill else "Hagalund")
     log = folder / f"gunicorn-{'kill' if kill else 'baseline'}.log"
-    with gunicorn(url, log, workers=WORKERS) as server:
+    with serve(url, workers=WORKERS, log=log) as server:
         tally = run_room(
-            server, code, residents, at_once, kill_after=residents // 3 if kill else None
+            server, code, residents, at_once, kill_after=residents // 3 if kill else None, logins=20
         )
     count_stored(url, code, tally)
     written = log.read_text()
@@ -80,6 +81,7 @@ def broken(tally: Tally) -> bool:
         or tally.doubled
         or tally.server_errors
         or tally.stored != tally.residents
+        or tally.logged_in != tally.logins
     )
 
 

@@ -1,15 +1,17 @@
-"""Fixtures: a fresh app on a migrated database (SQLite, or TEST_DATABASE_URL), and helpers."""
+"""Fixtures: a fresh app on a migrated database (SQLite, or TEST_DATABASE_URL), a clock the
+tests control (FEEDBACK_TEST_NOW), and helpers."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -27,6 +29,37 @@ from feedback.users import create_user
 BASE_URL = "https://trygg.example.se"
 STAFF_EMAIL = "polis@example.se"
 STAFF_PASSWORD = "ett långt lösenord"
+# An ordinary autumn evening in Stockholm, while a dialogue meeting is on. CI reruns the tests
+# marked `clock` at the instants in .ci/run: around midnight and on both daylight-saving changes.
+DEFAULT_NOW = "2026-09-16T19:15:00+02:00"
+
+
+def test_now() -> datetime:
+    """The instant the tests run at: FEEDBACK_TEST_NOW (ISO 8601 with an offset), or the default."""
+    text = os.environ.get("FEEDBACK_TEST_NOW") or DEFAULT_NOW
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() is None:
+        raise pytest.UsageError(f"FEEDBACK_TEST_NOW needs an offset, like {DEFAULT_NOW}: {text}")
+    return moment
+
+
+test_now.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Coordinates | None]:
+    """Every test starts at the same instant, whatever the wall clock says; time then ticks on.
+
+    A test that needs another moment moves the clock: `clock.move_to(...)`, or
+    `time_machine.travel(..., tick=False)` inside it. The browser tests keep the real clock:
+    Chromium judges cookie expiry by the machine's own clock, which no fixture can move, and
+    so does a gunicorn server in another process.
+    """
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("server"):
+        yield None
+        return
+    with time_machine.travel(test_now(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")
@@ -108,14 +141,18 @@ def make_meeting(
     place: str = "Tempo",
     address: str | None = "Hagavägen 19",
 ) -> Meeting:
-    """A meeting, by default one that is on right now so its survey is open."""
+    """A meeting, by default one that is on right now so its survey is open.
+
+    The default began half an hour ago and ends in an hour and a half; a meeting does not run
+    past midnight, so near midnight it begins at 00.00 or ends at 23.59 of today instead.
+    """
     if day is None:
-        now = local(utcnow())
-        day = now.date()
-        start = (now - timedelta(minutes=30)).time().replace(second=0, microsecond=0)
-        end = (now + timedelta(minutes=90)).time().replace(second=0, microsecond=0)
-        if end <= start:  # around midnight: a meeting yesterday, still inside its window
-            day, start, end = day - timedelta(days=1), time(18), time(20)
+        now = utcnow()  # in UTC: Stockholm wall-clock arithmetic skips or repeats DST's hour
+        day = local(now).date()
+        began, ends = local(now - timedelta(minutes=30)), local(now + timedelta(minutes=90))
+        start = began.time() if began.date() == day else time(0)
+        end = ends.time() if ends.date() == day else time(23, 59)
+        start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
     meeting = create_meeting(session, MeetingFields(district, day, start, end, place, address))
     session.commit()
     return meeting

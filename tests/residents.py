@@ -10,22 +10,15 @@ count and time.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import time as clock
 from datetime import timedelta
-from pathlib import Path
+from functools import partial
 
 import requests
 from sqlalchemy import func, select
@@ -34,19 +27,14 @@ from feedback import create_app, db, questionnaire
 from feedback.cli import migrating
 from feedback.meetings import MeetingFields, create_meeting, local
 from feedback.models import Answer, Meeting, Response, utcnow
+from feedback.users import create_user, find_user
+from tests.server import SECRET, Server
 
-ROOT = Path(__file__).resolve().parent.parent
-SECRET = "load-test-secret-key-not-for-production"
 # Every resident says who they are in the free text, so a response stored twice shows.
 MARKER = "Boende nummer {n}"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+# Staff logging in while the room answers.
+STAFF_EMAIL = "samordnare@example.se"
+STAFF_PASSWORD = "ett långt lösenord för lasttestet"
 
 
 def prepare_database(url: str, district: str = "Hagalund") -> str:
@@ -69,89 +57,13 @@ def prepare_database(url: str, district: str = "Hagalund") -> str:
         )
         if meeting.ends_at <= meeting.starts_at:  # started just before midnight
             meeting.ends_at = meeting.starts_at + timedelta(hours=2)
+        if find_user(db.session(), STAFF_EMAIL) is None:
+            create_user(db.session(), STAFF_EMAIL, STAFF_PASSWORD, "admin")
         db.session().commit()
         code = meeting.code
         db.session().close()
         db.engine().dispose()
     return code
-
-
-@dataclass
-class Server:
-    """A running gunicorn: its address, master process and log file."""
-
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def workers(self) -> list[int]:
-        """The worker processes' ids."""
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                parent = int(stat.rsplit(")", 1)[1].split()[1])
-                if parent == self.process.pid:
-                    found.append(int(entry.name))
-        return found
-
-    def kill_a_worker(self) -> int:
-        """SIGKILL one worker, as the OOM killer or a crash would; its pid."""
-        victim = self.workers()[0]
-        os.kill(victim, signal.SIGKILL)
-        return victim
-
-
-@contextmanager
-def gunicorn(database_url: str, log: Path, workers: int = 4, **env: str) -> Iterator[Server]:
-    """gunicorn with gunicorn.conf.py on a free loopback port, stopped afterwards."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "FEEDBACK_SECRET_KEY": SECRET,
-        "FEEDBACK_DATABASE_URL": database_url,
-        "FEEDBACK_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        **env,
-    }
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "wsgi:app",
-    ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(server.base_url + "/", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        while len(server.workers()) < workers and time.monotonic() < deadline:
-            time.sleep(0.1)
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -165,6 +77,8 @@ class Tally:
     connection_errors: int = 0
     resends: int = 0
     keys: set[str] = field(default_factory=set)  # the submission keys of acknowledged answers
+    logins: int = 0  # staff who logged in while the room answered
+    logged_in: int = 0  # ... and reached the staff pages
     stored: int = 0
     lost: int = 0
     doubled: int = 0
@@ -182,6 +96,7 @@ class Tally:
             f"residents {self.residents}, acknowledged {self.acknowledged}, stored {self.stored}, "
             f"lost {self.lost}, doubled {self.doubled}, 5xx {self.server_errors}, "
             f"connection errors {self.connection_errors}, resends {self.resends}, "
+            f"staff logins {self.logged_in}/{self.logins}, "
             f"requests {self.requests} in {self.seconds:.1f} s"
         )
 
@@ -232,7 +147,7 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
     if page is None:
         return
     token, key = _TOKEN.search(page), _KEY.search(page)
-    assert token and key, "the survey page has no form"
+    assert token and key, f"the survey page has no form: {opened.url}\n{page[:3000]}"
     data = {
         "csrf_token": token.group(1),
         "submission_key": key.group(1),
@@ -261,6 +176,33 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
             tally.keys.add(data["submission_key"])
 
 
+def staff_login(base_url: str, tally: Tally) -> None:
+    """A coordinator logs in while the room answers, and opens the staff pages."""
+    browser = requests.Session()
+    for _attempt in range(20):
+        try:
+            page = browser.get(f"{base_url}/login", timeout=60)
+            token = _TOKEN.search(page.text)
+            assert token, "the login page has no form"
+            data = {"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+            response = browser.post(f"{base_url}/login", data=data, timeout=60)
+        except requests.ConnectionError:
+            with tally.lock:
+                tally.connection_errors += 1
+            time.sleep(0.2)
+            continue
+        with tally.lock:
+            tally.requests += 2 + len(response.history)
+            tally.statuses[page.status_code] += 1
+            tally.statuses[response.status_code] += 1
+            for earlier in response.history:
+                tally.statuses[earlier.status_code] += 1
+            if response.status_code == 200 and response.url.rstrip("/").endswith("/staff"):
+                tally.logged_in += 1
+                return
+        time.sleep(0.2)
+
+
 def run_room(
     server: Server,
     code: str,
@@ -268,16 +210,24 @@ def run_room(
     at_once: int = 40,
     double_tap_share: float = 0.1,
     kill_after: int | None = None,
+    logins: int = 0,
 ) -> Tally:
-    """Residents answering through `at_once` phones; a worker is killed after `kill_after`."""
-    tally = Tally(residents=residents)
+    """Residents answering through `at_once` phones, and staff logging in meanwhile.
+
+    A worker is killed once `kill_after` residents are done.
+    """
+    tally = Tally(residents=residents, logins=logins)
     every = round(1 / double_tap_share) if double_tap_share else 0
     started = time.monotonic()
     with ThreadPoolExecutor(at_once) as room:
-        futures = [
-            room.submit(resident, server.base_url, code, n, bool(every) and n % every == 0, tally)
+        tasks = [
+            partial(resident, server.base_url, code, n, bool(every) and n % every == 0, tally)
             for n in range(residents)
         ]
+        spread = max(1, residents // (logins + 1))
+        for i in range(logins):  # among the residents, not after them
+            tasks.insert((i + 1) * spread + i, partial(staff_login, server.base_url, tally))
+        futures = [room.submit(task) for task in tasks]
         if kill_after is not None:
             while sum(f.done() for f in futures) < kill_after:
                 time.sleep(0.01)

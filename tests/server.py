@@ -13,8 +13,8 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 from urllib.error import URLError
 from urllib.request import urlopen
 
@@ -44,14 +44,36 @@ def worker_pids(master: int) -> list[int]:
     return found
 
 
+@dataclass
+class Server:
+    """A running gunicorn: its address, master process and log file."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids."""
+        return worker_pids(self.process.pid)
+
+    def kill_a_worker(self) -> int:
+        """SIGKILL one worker, as the OOM killer or a crash would; its pid."""
+        victim = self.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+
 @contextmanager
 def serve(
-    database_url: str, env: Mapping[str, str] | None = None, workers: int = 4
-) -> Iterator[str]:
-    """Run gunicorn on a migrated database until the block ends; its base URL.
+    database_url: str,
+    env: Mapping[str, str] | None = None,
+    workers: int = 4,
+    log: Path | None = None,
+) -> Iterator[Server]:
+    """Run gunicorn on a migrated database until the block ends.
 
-    `env` adds or overrides FEEDBACK_* settings. The server's output goes to a temporary log,
-    shown in the error when the server does not come up.
+    `env` adds or overrides FEEDBACK_* settings. The server's output goes to `log` (a
+    temporary file unless given), shown in the error when the server does not come up.
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -74,13 +96,15 @@ def serve(
         "--no-control-socket",
         "wsgi:app",
     ]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = log or Path(folder) / "gunicorn.log"
+        with path.open("wb") as output:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
+            )
         try:
-            _wait_until_up(base_url, process, workers, log)
-            yield base_url
+            _wait_until_up(base_url, process, workers, path)
+            yield Server(base_url, process, path)
         finally:
             # A quick shutdown: a test waits for no request, and graceful ones take seconds.
             process.send_signal(signal.SIGINT)
@@ -92,7 +116,7 @@ def serve(
 
 
 def _wait_until_up(
-    base_url: str, process: subprocess.Popen[bytes], workers: int, log: IO[bytes]
+    base_url: str, process: subprocess.Popen[bytes], workers: int, log: Path
 ) -> None:
     """Wait until the login page answers and every worker has started (30 s at most)."""
     deadline = time.monotonic() + 30
@@ -105,7 +129,6 @@ def _wait_until_up(
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            log.seek(0)
-            output = log.read().decode(errors="replace")
+            output = log.read_text(errors="replace")
             raise RuntimeError(f"gunicorn did not start:\n{output}")
         time.sleep(0.1)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url
 
-from tests.residents import count_stored, gunicorn, prepare_database, run_room
+from tests.residents import count_stored, prepare_database, run_room
+from tests.server import serve
 
 
 @pytest.fixture
@@ -37,13 +38,14 @@ def load_database_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.mark.server
 def test_a_room_of_residents_loses_nothing_when_a_worker_is_killed(
     load_database_url: str, tmp_path: Path
 ) -> None:
     code = prepare_database(load_database_url)
     log = tmp_path / "gunicorn.log"
-    with gunicorn(load_database_url, log, workers=3) as server:
-        tally = run_room(server, code, residents=60, at_once=15, kill_after=20)
+    with serve(load_database_url, workers=3, log=log) as server:
+        tally = run_room(server, code, residents=60, at_once=15, kill_after=20, logins=5)
         send_garbage(server.base_url)  # gunicorn logs "Invalid request from ip=..."
     count_stored(load_database_url, code, tally)
 
@@ -52,6 +54,7 @@ def test_a_room_of_residents_loses_nothing_when_a_worker_is_killed(
     assert tally.doubled == 0, tally.line()
     assert tally.server_errors == 0, tally.line()
     assert tally.stored == tally.residents, tally.line()
+    assert tally.logged_in == tally.logins, tally.line()
     written = log.read_text()
     assert "Traceback" not in written
     assert "127.0.0.1" not in written  # neither the access log nor the error log

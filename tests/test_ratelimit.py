@@ -137,14 +137,16 @@ def twenty_failures_then_one_more(base_url: str) -> tuple[list[int], list[int]]:
     return failed_logins(base_url, 20), failed_logins(base_url, 1)
 
 
+@pytest.mark.server
 def test_the_21st_failure_is_refused_across_workers_with_the_database(
     app: Flask, database_url: str
 ) -> None:
-    with serve(database_url, workers=WORKERS) as base_url:
-        first, then = twenty_failures_then_one_more(base_url)
+    with serve(database_url, workers=WORKERS) as server:
+        first, then = twenty_failures_then_one_more(server.base_url)
     assert (first, then) == ([400] * 20, [429])
 
 
+@pytest.mark.server
 def test_the_21st_failure_is_refused_across_workers_with_redis(
     app: Flask, database_url: str
 ) -> None:
@@ -155,8 +157,8 @@ def test_the_21st_failure_is_refused_across_workers_with_redis(
     }
     client = redis.Redis(host="127.0.0.1", port=6379)
     try:
-        with serve(database_url, env=env, workers=WORKERS) as base_url:
-            first, then = twenty_failures_then_one_more(base_url)
+        with serve(database_url, env=env, workers=WORKERS) as server:
+            first, then = twenty_failures_then_one_more(server.base_url)
         assert (first, then) == ([400] * 20, [429])
         assert client.keys(f"*{prefix}*")  # counted in Redis, not in the database
     finally:
