@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -40,8 +39,8 @@ from wtforms.validators import (
 )
 
 from feedback.i18n import LANGUAGES
-from feedback.meetings import MeetingFields
-from feedback.models import Meeting
+from feedback.meetings import MeetingFields, local
+from feedback.models import Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Filters, Submission
@@ -369,7 +368,7 @@ class ImportForm(Form):
     year = IntegerField(
         _l("År"),
         invalid_value_message=_l("Ange ett år med siffror, till exempel 2019."),
-        default=lambda: date.today().year,
+        default=lambda: local(utcnow()).year,  # Stockholm's year, not the server's
         validators=[
             InputRequired(REQUIRED),
             NumberRange(2000, 2100, _l("Ange ett år mellan 2000 och 2100.")),

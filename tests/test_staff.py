@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, time
+import re
+from datetime import date, datetime, time
 
 import pytest
+import time_machine
 import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
@@ -558,3 +560,13 @@ def test_bad_years_ids_and_languages_in_staff_addresses_are_refused_with_a_reaso
     assert paper.status_code == 400
     assert "Parametern paper_language kan bara vara ar, en, so, sv." in paper.text
     assert client.get("/staff/meetings/2147483648").status_code == 404
+
+
+@pytest.mark.clock
+def test_the_import_proposes_stockholms_year_in_the_first_hour_of_the_new_year(
+    client: FlaskClient, auth: Auth, clock: time_machine.Coordinates
+) -> None:
+    clock.move_to(datetime.fromisoformat("2027-01-01T00:10:00+01:00"))  # still 2026 in UTC
+    auth.login()
+    page = client.get("/staff/import")
+    assert re.search(r'name="year"[^>]*value="2027"', page.text), page.text
