@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint translations bench
+.PHONY: install run test test-clock lint translations bench
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,16 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The tests marked `clock` again at instants where dates and windows break: just before and
+# after midnight (also New Year), and on both daylight-saving nights in Stockholm. CI runs it.
+CLOCK_INSTANTS := 2026-12-31T23:50:00+01:00 2027-01-01T00:10:00+01:00 \
+	2027-03-28T01:59:00+01:00 2027-03-28T03:01:00+02:00 \
+	2027-10-31T02:30:00+02:00 2027-10-31T02:30:00+01:00
+test-clock: install
+	set -e; for at in $(CLOCK_INSTANTS); do \
+		echo "clock tests at $$at"; FEEDBACK_TEST_NOW=$$at $(BIN)/pytest -m clock -q; \
+	done
 
 # Extract interface strings, merge them into each language's catalog, compile the catalogs.
 # Translate the new entries in feedback/translations/*/LC_MESSAGES/messages.po, then run again.

@@ -17,6 +17,9 @@ from feedback.meetings import LOCAL_TZ, cancel_meeting
 from feedback.models import District, Meeting
 from tests.conftest import BASE_URL, make_meeting
 
+# Calendar feeds (instants, DST, DTSTAMP): CI reruns these at each instant in .ci/run.
+pytestmark = pytest.mark.clock
+
 # The control characters RFC 5545 leaves out of TEXT: all of US-ASCII's but HTAB and LF (which
 # is written as \n). CR is among them: a CRLF or lone CR in the input is a line break too.
 CONTROLS = "".join(chr(c) for c in [*range(0x09), *range(0x0B, 0x20), 0x7F])

@@ -24,6 +24,7 @@ from tests.conftest import Auth, answer, csrf_token, make_meeting, reread
 from tests.test_review import given, safe, unsafe
 
 
+@pytest.mark.clock  # upcoming and past are counted from now
 def test_the_public_schedule_lists_upcoming_and_past_meetings(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
@@ -121,6 +122,7 @@ def test_staff_record_a_pledge_and_keep_it_current(
     assert "Trygghetsvandring i mars." in public
 
 
+@pytest.mark.clock  # "this year" is the Stockholm year of now
 def test_two_years_from_answers_to_pledge_to_follow_up(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:

@@ -16,6 +16,9 @@ from feedback.meetings import cancel_meeting, local
 from feedback.models import Answer, Response, utcnow
 from tests.conftest import answer, count, make_meeting, submission_key
 
+# Survey windows, the grace period and the schedule: CI reruns these at each instant in .ci/run.
+pytestmark = pytest.mark.clock
+
 
 def stored(session: Session) -> int:
     """How many responses the database holds."""
@@ -220,7 +223,6 @@ def test_a_closed_survey_says_so_and_names_the_next_meeting(
     assert "Enkäten har inte öppnat än" in early.text
 
 
-@pytest.mark.clock
 def test_the_window_opens_an_hour_before_and_closes_two_weeks_after(
     client: FlaskClient, session: Session
 ) -> None:

@@ -15,6 +15,9 @@ from feedback.models import Answer, Meeting, Response
 from feedback.responses import Submission, months_before, purge_free_text, record_response
 from tests.conftest import count, make_meeting, reread
 
+# Retention and the survey of a meeting on now: CI reruns these at each instant in .ci/run.
+pytestmark = pytest.mark.clock
+
 
 def submit(session: Session, meeting: Meeting, key: str, **answers: str) -> bool:
     """Store a response through the domain function, as the survey view does."""
