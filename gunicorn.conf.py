@@ -16,6 +16,9 @@ graceful_timeout = 20
 # Each worker is recycled now and then, so a slow leak never takes the service down.
 max_requests = 2000
 max_requests_jitter = 200
+# gunicorn's control socket is one path per user: a second instance (a test beside the
+# service) would take it over. The service manager signals the master instead.
+control_socket_disable = True
 
 # Access and error logs on stdout/stderr for the service manager, with no client address.
 accesslog = "-"

@@ -47,6 +47,8 @@ class RedactAddresses(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if message.startswith("Listening at:"):
+            return True  # the server's own address, which whoever starts it needs to see
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None

@@ -92,8 +92,6 @@ def serve(
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        # Two servers at once (a test and a benchmark) would share the one default socket path.
-        "--no-control-socket",
         "wsgi:app",
     ]
     with tempfile.TemporaryDirectory() as folder:
