@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -60,7 +60,8 @@ def survey_window(
     """The window around a meeting in which its survey takes answers."""
     return SurveyWindow(
         opens_at=meeting.starts_at - timedelta(minutes=opens_minutes_before),
-        closes_at=meeting.ends_at + timedelta(days=closes_days_after),
+        # Days on Stockholm's clock: a meeting ending at 20.00 closes at 20.00, across DST too.
+        closes_at=(local(meeting.ends_at) + timedelta(days=closes_days_after)).astimezone(UTC),
     )
 
 

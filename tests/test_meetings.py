@@ -14,6 +14,7 @@ from feedback.meetings import (
     MeetingFields,
     find_by_code,
     import_meetings,
+    local,
     local_datetime,
     new_code,
     survey_window,
@@ -92,3 +93,18 @@ def test_a_meeting_without_a_readable_date_or_time_is_refused_before_the_databas
             MeetingFields(day=day, start=start, end=end, **good)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="needs a district, a place"):
         MeetingFields("Hagalund", date(2019, 2, 21), time(18), time(20), None, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("day", "closes"),
+    [
+        (date(2027, 3, 25), "2027-04-08 20:00"),  # summer time begins in between
+        (date(2027, 10, 28), "2027-11-11 20:00"),  # and ends
+    ],
+)
+def test_the_survey_closes_at_the_meetings_hour_across_daylight_saving(
+    session: Session, day: date, closes: str
+) -> None:
+    meeting = make_meeting(session, day=day, start=time(18), end=time(20))
+    window = survey_window(meeting, opens_minutes_before=60, closes_days_after=14)
+    assert local(window.closes_at).strftime("%Y-%m-%d %H:%M") == closes
