@@ -106,5 +106,6 @@ def test_the_survey_closes_at_the_meetings_hour_across_daylight_saving(
     session: Session, day: date, closes: str
 ) -> None:
     meeting = make_meeting(session, day=day, start=time(18), end=time(20))
+    session.refresh(meeting)  # as the app reads it: in UTC
     window = survey_window(meeting, opens_minutes_before=60, closes_days_after=14)
     assert local(window.closes_at).strftime("%Y-%m-%d %H:%M") == closes
