@@ -511,7 +511,7 @@ def questionnaire_sync() -> None:
 def retention_purge() -> None:
     """Delete free text FREE_TEXT_RETENTION_MONTHS after its meeting; fit for a daily cron job."""
     months = current_app.config["FREE_TEXT_RETENTION_MONTHS"]
-    deleted = purge_free_text(db.session(), months_before(utcnow(), months))
+    deleted = purge_free_text(db.session(), months_before(local(utcnow()), months))
     db.session().commit()
     click.echo(f"Deleted {deleted} free-text answers from meetings over {months} months old.")
 

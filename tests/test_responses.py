@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -104,3 +105,16 @@ def test_the_purge_command_uses_the_retention_setting(
     runner.app.config["FREE_TEXT_RETENTION_MONTHS"] = 12
     assert "Deleted 1 free-text answers" in runner.invoke(args=["retention", "purge"]).output
     assert count(session, Answer) == 1
+
+
+def test_the_retention_months_are_counted_on_stockholms_calendar(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    # 1 March 2027, 00.30 in Stockholm, is still 28 February in UTC: a month after a meeting
+    # on 30 January has passed in Stockholm, not yet in UTC.
+    meeting = make_meeting(session, day=date(2027, 1, 30))
+    submit(session, meeting, "m" * 32, safety_evening="very_safe", safer_how="Belysning")
+    runner.app.config["FREE_TEXT_RETENTION_MONTHS"] = 1
+    with time_machine.travel(datetime(2027, 2, 28, 23, 30, tzinfo=UTC), tick=False):
+        output = runner.invoke(args=["retention", "purge"]).output
+    assert "Deleted 1 free-text answers" in output
