@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback.meetings import cancel_meeting, local
+from feedback.meetings import cancel_meeting, local, survey_window
 from feedback.models import Answer, Response, utcnow
 from tests.conftest import answer, count, make_meeting, submission_key
 
@@ -302,12 +303,13 @@ def test_a_crash_shows_a_swedish_page_and_no_stack_trace(app: Flask) -> None:
 
 
 def test_an_answer_sent_just_after_closing_time_is_kept(
-    app: Flask, client: FlaskClient, session: Session
+    app: Flask, client: FlaskClient, session: Session, clock: time_machine.Coordinates
 ) -> None:
     meeting = make_meeting(session)
     _, data = answer(client, meeting, safety_evening="very_safe")
     # The resident took their time: the window closed while the form was open.
-    app.config["SURVEY_CLOSES_DAYS_AFTER"] = -1 / 24 / 60 * 100  # closed 10 minutes ago
+    window = survey_window(meeting, 60, app.config["SURVEY_CLOSES_DAYS_AFTER"])
+    clock.move_to(window.closes_at + timedelta(minutes=10))
     assert "Enkäten är stängd" in client.get(f"/s/{meeting.code}").text
     assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
     assert stored(session) == 1
