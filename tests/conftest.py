@@ -178,13 +178,16 @@ class Auth:
 
             if find_user(db.session(), email) is None:
                 make_staff(db.session(), email)
-        page = self.client.get("/login")
-        assert page.status_code == 200
-        response = self.client.post(
-            "/login",
-            data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
-        )
-        assert response.status_code == 302, response.text
+        assert log_in(self.client, email, password) == 302
+
+
+def log_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD) -> int:
+    """Send the login form as a browser would; the status it answers with."""
+    page = client.get("/login")
+    sent = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}
+    )
+    return sent.status_code
 
 
 def count(session: Session, model: type[Base]) -> int:

@@ -19,18 +19,10 @@ from tests.conftest import (
     answer,
     count,
     csrf_token,
+    log_in,
     make_meeting,
     reread,
 )
-
-
-def log_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD) -> int:
-    """Send the login form; the status it answers with."""
-    page = client.get("/login")
-    response = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}
-    )
-    return response.status_code
 
 
 def actions(session: Session) -> list[str]:

@@ -7,18 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.models import AuditEvent
-from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD, Auth, csrf_token, make_staff, reread
+from tests.conftest import STAFF_EMAIL, STAFF_PASSWORD, Auth, csrf_token, log_in, make_staff, reread
 
 TYPED = "mitt-hemliga-lösenord@nagon.se"
-
-
-def try_login(client: FlaskClient, email: str, password: str = "fel lösenord") -> int:
-    """Send the login form; the status it answers with."""
-    page = client.get("/login")
-    sent = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(page.text)}
-    )
-    return sent.status_code
+WRONG = "fel lösenord"
 
 
 def events(session: Session) -> list[AuditEvent]:
@@ -30,7 +22,7 @@ def events(session: Session) -> list[AuditEvent]:
 def test_a_failed_login_for_an_unknown_account_is_logged_without_what_was_typed(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
-    assert try_login(client, TYPED) == 400
+    assert log_in(client, TYPED, WRONG) == 400
     (event,) = events(session)
     assert (event.actor_email, event.action, event.target) == (None, "login_failed", None)
     assert event.details == {"reason": "unknown account"}
@@ -44,7 +36,7 @@ def test_a_failed_login_for_an_existing_account_names_the_account(
     client: FlaskClient, session: Session
 ) -> None:
     make_staff(session)
-    assert try_login(client, STAFF_EMAIL.upper()) == 400
+    assert log_in(client, STAFF_EMAIL.upper(), WRONG) == 400
     (event,) = events(session)
     assert (event.actor_email, event.action) == (STAFF_EMAIL, "login_failed")
 
@@ -54,9 +46,9 @@ def test_the_account_throttle_counts_failures_for_the_account_only(
 ) -> None:
     make_staff(session)
     for _ in range(5):
-        assert try_login(client, TYPED) == 400  # unknown addresses hold up nobody
+        assert log_in(client, TYPED, WRONG) == 400  # unknown addresses hold up nobody
     for _ in range(5):
-        assert try_login(client, STAFF_EMAIL) == 400
+        assert log_in(client, STAFF_EMAIL, WRONG) == 400
     page = client.get("/login")
     refused = client.post(
         "/login",

@@ -21,6 +21,7 @@ from tests.conftest import (
     STAFF_PASSWORD,
     Auth,
     csrf_token,
+    log_in,
     make_meeting,
     reread,
 )
@@ -38,15 +39,10 @@ def copy_of(app: Flask, client: FlaskClient) -> FlaskClient:
     return thief
 
 
-def log_in(app: Flask, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> FlaskClient:
+def logged_in(app: Flask) -> FlaskClient:
     """A new browser logged in through the login form."""
     browser = app.test_client()
-    page = browser.get("/login")
-    sent = browser.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
-    )
-    assert sent.status_code == 302, sent.text
+    assert log_in(browser, STAFF_EMAIL) == 302
     return browser
 
 
@@ -83,7 +79,7 @@ def test_a_password_change_ends_copies_of_the_other_sessions_and_keeps_this_one(
     app: Flask, client: FlaskClient, auth: Auth
 ) -> None:
     auth.login()
-    other_device = log_in(app)
+    other_device = logged_in(app)
     copy = copy_of(app, other_device)
     page = client.get("/staff/admin/account")
     changed = client.post(
@@ -106,7 +102,7 @@ def test_deactivation_ends_every_session_for_good(
 ) -> None:
     auth.login()
     copy = copy_of(app, client)
-    other_device = log_in(app)
+    other_device = logged_in(app)
     assert runner.invoke(args=["users", "deactivate", STAFF_EMAIL]).exit_code == 0
     for browser in (client, copy, other_device):
         assert browser.get("/staff/").status_code == 302
@@ -118,7 +114,7 @@ def test_deactivation_ends_every_session_for_good(
         db.session().commit()
     for browser in (client, copy, other_device):
         assert browser.get("/staff/").status_code == 302
-    assert log_in(app).get("/staff/").status_code == 200
+    assert logged_in(app).get("/staff/").status_code == 200
 
 
 def test_a_session_left_idle_too_long_ends_and_the_login_page_says_why(
