@@ -190,6 +190,20 @@ def log_in(client: FlaskClient, email: str, password: str = STAFF_PASSWORD) -> i
     return sent.status_code
 
 
+def change_password(client: FlaskClient, new: str, current: str = STAFF_PASSWORD) -> TestResponse:
+    """Send the own-account form to change the logged-in user's password."""
+    page = client.get("/staff/admin/account")
+    return client.post(
+        "/staff/admin/account",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "current": current,
+            "new": new,
+            "repeat": new,
+        },
+    )
+
+
 def count(session: Session, model: type[Base]) -> int:
     """How many rows of a model the database holds now."""
     reread(session)

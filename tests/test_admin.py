@@ -17,6 +17,7 @@ from tests.conftest import (
     STAFF_PASSWORD,
     Auth,
     answer,
+    change_password,
     count,
     csrf_token,
     log_in,
@@ -109,37 +110,12 @@ def test_a_password_change_ends_the_other_sessions(
     auth.login()
     other_device = app.test_client()
     assert log_in(other_device, "polis@example.se") == 302
-    page = client.get("/staff/admin/account")
-    short = client.post(
-        "/staff/admin/account",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "current": STAFF_PASSWORD,
-            "new": "kort",
-            "repeat": "kort",
-        },
-    )
+    short = change_password(client, "kort")
     assert short.status_code == 400
     assert "Minst 12 tecken." in short.text
-    wrong = client.post(
-        "/staff/admin/account",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "current": "fel lösenord",
-            "new": "ett nytt långt lösen",
-            "repeat": "ett nytt långt lösen",
-        },
-    )
+    wrong = change_password(client, "ett nytt långt lösen", current="fel lösenord")
     assert "Fel lösenord." in wrong.text
-    changed = client.post(
-        "/staff/admin/account",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "current": STAFF_PASSWORD,
-            "new": "ett nytt långt lösen",
-            "repeat": "ett nytt långt lösen",
-        },
-    )
+    changed = change_password(client, "ett nytt långt lösen")
     assert changed.status_code == 302
     assert client.get("/staff/").status_code == 200  # this session goes on
     assert other_device.get("/staff/").status_code == 302  # the other one has ended

@@ -25,6 +25,18 @@ def v1_data() -> dict[str, Any]:
     return data
 
 
+def ship_v2_without_graffiti(
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[int, questionnaire.Questionnaire]:
+    """Ship version 1 and a version 2 that leaves out the graffiti question."""
+    v2 = v1_data()
+    v2["version"] = 2
+    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
+    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
+    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+    return shipped
+
+
 def test_version_one_asks_the_ntu_question_with_its_full_scale() -> None:
     v1 = questionnaire.versions()[1]
     core = v1.questions[0]
@@ -137,11 +149,7 @@ def test_a_new_translation_is_not_new_wording(
 def test_a_question_left_out_of_a_new_version_is_retired_not_deleted(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    v2 = v1_data()
-    v2["version"] = 2
-    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
-    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
-    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+    shipped = ship_v2_without_graffiti(monkeypatch)
     monkeypatch.setattr(questionnaire, "current", lambda: shipped[2])
     changes = questionnaire.sync(session)
     assert changes == ["version 2 registered", "question problem_graffiti retired"]
@@ -168,11 +176,7 @@ def test_the_survey_is_not_offered_until_its_version_is_synced(
 def test_a_new_version_deployed_before_its_sync_leaves_residents_on_the_previous_one(
     client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    v2 = v1_data()
-    v2["version"] = 2
-    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
-    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
-    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+    ship_v2_without_graffiti(monkeypatch)
     meeting = make_meeting(session)
 
     page = client.get(f"/s/{meeting.code}")

@@ -18,8 +18,8 @@ from feedback.models import StaffSession
 from feedback.users import find_user, update_user
 from tests.conftest import (
     STAFF_EMAIL,
-    STAFF_PASSWORD,
     Auth,
+    change_password,
     csrf_token,
     log_in,
     make_meeting,
@@ -81,16 +81,7 @@ def test_a_password_change_ends_copies_of_the_other_sessions_and_keeps_this_one(
     auth.login()
     other_device = logged_in(app)
     copy = copy_of(app, other_device)
-    page = client.get("/staff/admin/account")
-    changed = client.post(
-        "/staff/admin/account",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "current": STAFF_PASSWORD,
-            "new": "ett nytt långt lösen",
-            "repeat": "ett nytt långt lösen",
-        },
-    )
+    changed = change_password(client, "ett nytt långt lösen")
     assert changed.status_code == 302
     assert client.get("/staff/").status_code == 200
     assert other_device.get("/staff/").status_code == 302
