@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from feedback import db, openapi, questionnaire, reports
+from feedback import db, disclosure, openapi, questionnaire, reports
 from feedback.inputs import BadInput, UnknownPage
 from feedback.links import public_record
 from feedback.meetings import list_districts, list_meetings
@@ -25,11 +25,6 @@ from feedback.questionnaire import Questionnaire
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
-CAVEAT = (
-    "Siffrorna beskriver de som svarade vid dialogerna, inte alla invånare: de som svarade "
-    "valde själva att göra det. Andelar från färre än {min} svar visas inte (share är null). "
-    "Intervallen visar osäkerheten med 95 % säkerhet."
-)
 # Messages for errors the API does not raise itself, such as an address no route matches.
 _MESSAGES = {
     404: "Det finns ingen sådan adress i API:t.",
@@ -101,8 +96,9 @@ def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]
         "year": row.year,
         "meeting_code": row.meeting_code,
         "meeting_date": row.meeting_date.isoformat() if row.meeting_date else None,
-        "indicator": row.indicator,
-        "label": labels[row.indicator],
+        "indicator": row.indicator.key,
+        "label": labels[row.indicator.key],
+        "denominator": row.indicator.denominator(),
         "n": row.n,
         "share": row.share,
         "ci_low": row.low,
@@ -128,7 +124,7 @@ def meetings() -> Response:
 
 @bp.get("/indicators")
 def indicators() -> Response:
-    """Every indicator per district and year, or per meeting, suppressed as on the pages."""
+    """Every indicator per district and year, or per meeting, cleared as on the pages."""
     filters = parse_filters(request.args)
     per_meeting = parse_per_meeting(request.args)
     min_n: int = current_app.config["MIN_ANSWERS"]
@@ -145,7 +141,7 @@ def indicators() -> Response:
     return _cacheable(
         {
             "min_answers": min_n,
-            "caveat": CAVEAT.format(min=min_n),
+            "caveat": disclosure.caveat(min_n),
             "indicators": [_aggregate(row, labels) for row in rows],
         }
     )
@@ -154,7 +150,7 @@ def indicators() -> Response:
 @bp.get("/openapi.json")
 def openapi_document() -> Response:
     """The OpenAPI document describing this API."""
-    return _cacheable(openapi.document())
+    return _cacheable(openapi.document(disclosure.caveat(current_app.config["MIN_ANSWERS"])))
 
 
 def is_api(path: str) -> bool:

@@ -454,7 +454,9 @@ def export_responses(
     table = Responses(labels=labels)
     rows = table.table(response_rows(db.session(), filters=chosen))
     if fmt == "xlsx":
-        for chunk in chunks(xlsx(rows, codebook_rows(list(LANGUAGES)))):
+        for chunk in chunks(
+            xlsx(rows, codebook_rows(list(LANGUAGES), current_app.config["MIN_ANSWERS"]))
+        ):
             out.write(chunk)
     else:
         _write_csv(out, rows, dialect)
@@ -469,9 +471,9 @@ def export_responses(
 def export_codebook(fmt: str, dialect: str, out: BinaryIO) -> None:
     """Every question key, its wording per language, and its codes and labels."""
     if fmt == "json":
-        out.write(codebook_json(list(LANGUAGES)).encode("utf-8"))
+        out.write(codebook_json(list(LANGUAGES), current_app.config["MIN_ANSWERS"]).encode("utf-8"))
     else:
-        _write_csv(out, codebook_rows(list(LANGUAGES)), dialect)
+        _write_csv(out, codebook_rows(list(LANGUAGES), current_app.config["MIN_ANSWERS"]), dialect)
 
 
 @export_cli.command("aggregates")
@@ -480,16 +482,17 @@ def export_codebook(fmt: str, dialect: str, out: BinaryIO) -> None:
 def export_aggregates(
     out: BinaryIO, dialect: str, district: str | None, per_meeting: bool, **filters: Any
 ) -> None:
-    """The indicators per district and year (or meeting), with suppression, as the pages."""
+    """The indicators per district and year (or meeting), cleared for publication as the pages."""
+    min_n = current_app.config["MIN_ANSWERS"]
     numbers = aggregates(
         db.session(),
         questionnaire.current(),
-        current_app.config["MIN_ANSWERS"],
+        min_n,
         year=filters["year"],
         district_id=_district_id(district),
         per_meeting=per_meeting,
     )
-    _write_csv(out, aggregate_rows(numbers), dialect)
+    _write_csv(out, aggregate_rows(numbers, min_n), dialect)
     audit.record(db.session(), "cli", "export", "aggregates.csv", rows=len(numbers))
     db.session().commit()
 

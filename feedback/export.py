@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from feedback import disclosure
 from feedback.meetings import local
 from feedback.questionnaire import Questionnaire, column_keys, versions
 from feedback.reports import Aggregate
@@ -47,6 +48,8 @@ AGGREGATE_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "denominator",
+    "caveat",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -145,8 +148,9 @@ class Responses:
             yield self.values(row)
 
 
-def codebook_rows(languages: Sequence[str]) -> Iterator[list[object]]:
-    """Every question and answer code of every version, wording per language."""
+def codebook_rows(languages: Sequence[str], min_n: int) -> Iterator[list[object]]:
+    """Every question and answer code of every version, wording per language; then every
+    indicator (kind "indicator": its key as the code, the codes it counts, its denominator)."""
     yield [
         "questionnaire_version",
         "question_key",
@@ -155,24 +159,35 @@ def codebook_rows(languages: Sequence[str]) -> Iterator[list[object]]:
         *(f"question_{lang}" for lang in languages),
         "code",
         *(f"label_{lang}" for lang in languages),
+        "counts_codes",
+        "note",
     ]
+    caveat = disclosure.caveat(min_n)
     for version, questionnaire in versions().items():
         for question in questionnaire.questions:
             first = [version, question.key, question.kind, question.required]
             wording = [question.label(lang) for lang in languages]
             if not question.options:
-                yield [*first, *wording, "", *("" for _ in languages)]
+                yield [*first, *wording, "", *("" for _ in languages), "", ""]
             for option in question.options:
-                yield [*first, *wording, option.code, *(option.label(lang) for lang in languages)]
+                labels = [option.label(lang) for lang in languages]
+                yield [*first, *wording, option.code, *labels, "", ""]
+        for i in questionnaire.indicators:
+            first = [version, i.question_key, "indicator", ""]
+            wording = [questionnaire.question(i.question_key).label(lang) for lang in languages]
+            labels = [questionnaire.indicator_label(i, lang) for lang in languages]
+            note = f"Nämnare: {i.denominator()} {caveat}"
+            yield [*first, *wording, i.key, *labels, " ".join(sorted(i.codes)), note]
 
 
-def codebook_json(languages: Sequence[str]) -> str:
+def codebook_json(languages: Sequence[str], min_n: int) -> str:
     """The codebook as JSON: versions, questions, codes and labels per language."""
 
     def labels(text: Any) -> dict[str, str]:
         return {lang: text(lang) for lang in languages}
 
     data = {
+        "caveat": disclosure.caveat(min_n),
         "versions": [
             {
                 "version": version,
@@ -198,26 +213,33 @@ def codebook_json(languages: Sequence[str]) -> str:
                 ],
             }
             for version, questionnaire in versions().items()
-        ]
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def aggregate_rows(aggregates: Iterable[Aggregate]) -> Iterator[list[object]]:
-    """The aggregate numbers, a row per district × year (or meeting) × indicator."""
+def aggregate_rows(aggregates: Iterable[Aggregate], min_n: int) -> Iterator[list[object]]:
+    """The aggregate numbers, a row per district × year (or meeting) × indicator.
+
+    Every row says what its share is a share of, and how the numbers may be read: a file
+    that travels on its own must carry its caveat, in a column that every CSV reader keeps.
+    """
     yield list(AGGREGATE_COLUMNS)
+    caveat = disclosure.caveat(min_n)
     for a in aggregates:
         yield [
             a.district,
             a.year,
             a.meeting_code,
             a.meeting_date,
-            a.indicator,
+            a.indicator.key,
             a.n,
             a.share,
             a.low,
             a.high,
             a.suppressed,
+            a.indicator.denominator(),
+            caveat,
         ]
 
 

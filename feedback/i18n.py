@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from babel.dates import format_date
 from flask import Flask, request, session, url_for
@@ -62,10 +64,8 @@ def meeting_when(meeting: Meeting, locale: str = DEFAULT) -> str:
 
 
 def percent(part: int, whole: int) -> str:
-    """A share as a Swedish percentage with one decimal: 62,5 %."""
-    if whole == 0:
-        return "–"
-    return f"{100 * part / whole:.1f}".replace(".", ",") + "\u00a0%"
+    """A share as a Swedish percentage with one decimal, rounded half up: 62,5 %."""
+    return stats.percent(part / whole if whole else None)
 
 
 def in_other_languages(message: object) -> list[tuple[str, str, str]]:
@@ -84,6 +84,11 @@ def span(interval: stats.Interval | None) -> str:
         return "–"
     low, high = stats.percent(interval.low), stats.percent(interval.high)
     return f"{low.removesuffix(NBSP + '%')}–{high}"
+
+
+def denominators(figures: Iterable[Any], locale: str = DEFAULT) -> list[str]:
+    """What some figures' shares are shares of, each wording once, in order."""
+    return list(dict.fromkeys(f.indicator.denominator(locale) for f in figures))
 
 
 def span_points(interval: stats.Interval | None) -> str:
@@ -126,3 +131,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["points"] = stats.points
     app.jinja_env.filters["span"] = span
     app.jinja_env.filters["span_points"] = span_points
+    app.jinja_env.filters["denominators"] = lambda figures: denominators(figures, language())

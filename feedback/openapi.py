@@ -83,22 +83,32 @@ SCHEMAS: dict[str, Schema] = {
             "meeting_date": _nullable(DATE),
             "indicator": {"type": "string", "description": "Indikatorns stabila nyckel."},
             "label": {"type": "string", "description": "Indikatorns namn på svenska."},
-            "n": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "Antal som besvarade indikatorns fråga.",
+            "denominator": {
+                "type": "string",
+                "description": "Vilka andelen är en andel av (nämnaren), i klartext.",
             },
+            "n": _nullable(
+                {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Antal som besvarade indikatorns fråga (nämnaren); null "
+                    "när siffran inte visas.",
+                }
+            ),
             "share": _nullable(
                 {
                     **SHARE,
-                    "description": "Andel bland de som svarade, 0–1; null när den döljs.",
+                    "description": "Andel av alla som besvarade frågan, även de som svarade "
+                    "vet ej, 0–1; null när den inte visas eller ingen svarade.",
                 }
             ),
             "ci_low": _nullable({**SHARE, "description": "95 % Wilsonintervall, nedre gräns."}),
             "ci_high": _nullable({**SHARE, "description": "95 % Wilsonintervall, övre gräns."}),
             "suppressed": {
                 "type": "boolean",
-                "description": "Sant när färre än min_answers svarade: andelen visas inte.",
+                "description": "Sant när siffran inte visas: den bygger på färre än "
+                "min_answers svar, eller skulle tillsammans med andra publicerade siffror låta "
+                "någon räkna ut en sådan siffra. Då är också n null.",
             },
         }
     ),
@@ -160,8 +170,8 @@ def _operation(
     }
 
 
-def document() -> Schema:
-    """The OpenAPI document of /api/v1, as a JSON-ready dict."""
+def document(caveat: str) -> Schema:
+    """The OpenAPI document of /api/v1, as a JSON-ready dict, saying how to read the numbers."""
     return {
         "openapi": "3.0.3",
         "info": {
@@ -170,8 +180,7 @@ def document() -> Schema:
             "description": (
                 "Kommundelar, mötesschema och indikatorer från medborgardialogerna om "
                 "trygghet. Bara sammanräknade siffror: aldrig enskilda svar eller fritext. "
-                "Siffrorna beskriver de som svarade vid dialogerna (ett självvalt urval), inte "
-                "alla invånare. Andelar från färre än min_answers svar döljs."
+                "Svaret från /indicators bär texten caveat om hur siffrorna ska läsas: " + caveat
             ),
         },
         "paths": {

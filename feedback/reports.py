@@ -1,94 +1,132 @@
-"""Every number staff see, from one query: per district, meeting and year, with intervals.
+"""Every number staff and the public see, from one count: per district, meeting and year.
 
-The district page, the overview, the pledge basis, the API and the aggregate export all call
-these functions, so they can never disagree. Shares come with 95 % Wilson intervals, changes
-between years with Newcombe intervals, and any share from fewer than MIN_ANSWERS answers is
-suppressed (see feedback.stats).
+The database counts (GROUP BY meeting, question and answer; meeting, channel and language);
+feedback.disclosure decides what of it may be published. The district page, the overview, the
+pledge basis and follow-up, the API and the aggregate export all read `cleared`, so they can
+never disagree, and none of them can publish a number the disclosure rules withheld.
+Shares come with 95 % Wilson intervals and changes between years with Newcombe intervals.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback import indicators
+from feedback import disclosure
+from feedback.disclosure import Figure, Group, Tally
 from feedback.meetings import list_districts, list_meetings, local
-from feedback.models import District, Meeting, Pledge
+from feedback.models import Answer, District, Meeting, Pledge, Response
 from feedback.moderation import QueuedText, queue
 from feedback.questionnaire import Indicator, Questionnaire
-from feedback.responses import Distribution, ResponseRow, response_rows
-from feedback.stats import Change, Estimate, change, estimate
+from feedback.stats import Change
 
 
-@dataclass(frozen=True)
-class Figure:
-    """An indicator's share for a group of responses."""
-
-    indicator: Indicator
-    estimate: Estimate
-
-
-@dataclass
-class Numbers:
-    """What a group of responses says: how many, the indicators, answers, channels, languages."""
-
-    n: int
-    figures: list[Figure]
-    distributions: dict[str, Distribution]
-    channels: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-
-    def figure(self, key: str) -> Figure:
-        """The figure of one indicator."""
-        return next(f for f in self.figures if f.indicator.key == key)
-
-    def problems_ranked(self) -> list[Figure]:
-        """The problem indicators, largest share first; suppressed ones last."""
-        problems = [f for f in self.figures if f.indicator.per_question]
-        return sorted(problems, key=lambda f: (f.estimate.share is None, -(f.estimate.share or 0)))
-
-
-def numbers(rows: Iterable[ResponseRow], questionnaire: Questionnaire, min_n: int) -> Numbers:
-    """Count a group of responses and compute its indicators."""
+def tallies(
+    session: Session, meetings: Sequence[Meeting], questionnaire: Questionnaire
+) -> dict[int, Tally]:
+    """The raw counts of each meeting, counted by the database in two GROUP BY queries."""
+    result = {m.id: Tally() for m in meetings}
+    if not result:
+        return result
+    ids = list(result)
     choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
-    distributions = {key: Distribution(key, 0, Counter()) for key in choice_keys}
-    result = Numbers(n=0, figures=[], distributions=distributions)
-    for row in rows:
-        result.n += 1
-        result.channels[row.channel] += 1
-        result.languages[row.language] += 1
-        for key in choice_keys:
-            if key in row.answers:
-                distributions[key].answered += 1
-                distributions[key].counts[row.answers[key]] += 1
-    shares = indicators.compute(questionnaire, {k: d.counts for k, d in distributions.items()})
-    result.figures = [
-        Figure(share.indicator, estimate(share.count, share.answered, min_n)) for share in shares
-    ]
+    answers = (
+        select(Response.meeting_id, Answer.question_key, Answer.value, func.count())
+        .join(Answer.response)
+        .where(Response.meeting_id.in_(ids), Answer.question_key.in_(choice_keys))
+        .group_by(Response.meeting_id, Answer.question_key, Answer.value)
+    )
+    for meeting_id, key, value, n in session.execute(answers):
+        result[meeting_id].answers.setdefault(key, Counter())[value] += n
+    mix = (
+        select(Response.meeting_id, Response.channel, Response.language, func.count())
+        .where(Response.meeting_id.in_(ids))
+        .group_by(Response.meeting_id, Response.channel, Response.language)
+    )
+    for meeting_id, channel, language, n in session.execute(mix):
+        tally = result[meeting_id]
+        tally.responses += n
+        tally.channels[channel] += n
+        tally.languages[language] += n
     return result
 
 
-def _year(row: ResponseRow) -> int:
-    return row.meeting_date.year
+@dataclass(frozen=True)
+class DistrictYear:
+    """One district's year as it may be published: in total and per meeting."""
+
+    district: District
+    year: int
+    total: Group
+    meetings: list[tuple[Meeting, Group]]
+
+
+def cleared(
+    session: Session,
+    questionnaire: Questionnaire,
+    min_n: int,
+    *,
+    years: Collection[int] | None = None,
+    district_id: int | None = None,
+    district_ids: Collection[int] | None = None,
+) -> dict[tuple[int, int], DistrictYear]:
+    """Every district's year (within the filters), counted once and cleared for publication.
+
+    Keyed by (district id, year); a year without meetings in a district is not there.
+    """
+    meetings = [
+        m
+        for m in list_meetings(session, district_id=district_id, district_ids=district_ids)
+        if years is None or local(m.starts_at).year in years
+    ]
+    counts = tallies(session, meetings, questionnaire)
+    grouped: dict[tuple[int, int], list[Meeting]] = defaultdict(list)
+    for meeting in meetings:
+        grouped[(meeting.district_id, local(meeting.starts_at).year)].append(meeting)
+    result = {}
+    for (d_id, year), found in grouped.items():
+        total, parts = disclosure.district_year([counts[m.id] for m in found], questionnaire, min_n)
+        result[(d_id, year)] = DistrictYear(
+            found[0].district, year, total, list(zip(found, parts, strict=True))
+        )
+    return result
+
+
+def empty(questionnaire: Questionnaire) -> Group:
+    """The published numbers of a group without responses."""
+    return disclosure.district_year([], questionnaire, 1)[0]
+
+
+def _total(
+    found: dict[tuple[int, int], DistrictYear], key: tuple[int, int], q: Questionnaire
+) -> Group:
+    year = found.get(key)
+    return year.total if year else empty(q)
 
 
 @dataclass
 class DistrictReport:
-    """One district (or, with None, the municipality) in one year: in total, per meeting, over
+    """One district (or, with None, several together) in one year: in total, per meeting, over
     the years, the change from the year before, and in its own words."""
 
     district: District | None
     year: int
-    total: Numbers
-    per_meeting: list[tuple[Meeting, Numbers]]
-    trend: list[tuple[int, Numbers]]
+    total: Group
+    per_meeting: list[tuple[Meeting, Group]]
+    trend: list[tuple[int, Group]]
     changes: dict[str, Change]
     free_text: Sequence[QueuedText]
+
+    @property
+    def problems(self) -> list[Ranked]:
+        """The problems of the year, ranked."""
+        return problems(self.total)
 
 
 def district_report(
@@ -102,62 +140,61 @@ def district_report(
     """The numbers of one district, or of all (within a scope): the year, its meetings, trend.
 
     With no district, `district_ids` limits "all" to a coordinator's districts: their numbers
-    and their residents' words, never another district's.
+    and their residents' words, never another district's. Several districts together add up
+    only what each may publish (see feedback.disclosure).
     """
     district_id = district.id if district else None
-
-    def within(of_district: int) -> bool:
-        return district_ids is None or of_district in district_ids
-
-    by_year: dict[int, list[ResponseRow]] = defaultdict(list)
-    for row in response_rows(session, district_id=district_id):
-        if within(row.district_id):
-            by_year[_year(row)].append(row)
-    this_year = by_year.get(year, [])
-    by_meeting: dict[int, list[ResponseRow]] = defaultdict(list)
-    for row in this_year:
-        by_meeting[row.meeting_id].append(row)
-    meetings = [
-        m
-        for m in list_meetings(
-            session, district_id=district_id, year=year, district_ids=district_ids
-        )
-        if not m.is_cancelled or m.id in by_meeting
-    ]
+    found = cleared(
+        session,
+        questionnaire,
+        min_n,
+        years=None if district else (year - 1, year),
+        district_id=district_id,
+        district_ids=district_ids,
+    )
+    this_year = [d for (_, y), d in sorted(found.items(), key=_by_date) if y == year]
+    pairs = [(_total(found, (d.district.id, year - 1), questionnaire), d.total) for d in this_year]
+    if district is not None:
+        total = this_year[0].total if this_year else empty(questionnaire)
+        trend = [(y, d.total) for (_, y), d in sorted(found.items()) if d.total.responses != 0]
+    else:
+        total = disclosure.combine([d.total for d in this_year], questionnaire)
+        trend = []
     approved = [
         item
         for item in queue(session, district_id, "approved")
-        if item.meeting_year == year and within(item.meeting.district_id)
+        if item.meeting_year == year
+        and (district_ids is None or item.meeting.district_id in district_ids)
     ]
-    total = numbers(this_year, questionnaire, min_n)
-    before = numbers(by_year.get(year - 1, []), questionnaire, min_n)
     return DistrictReport(
         district=district,
         year=year,
         total=total,
-        per_meeting=[(m, numbers(by_meeting[m.id], questionnaire, min_n)) for m in meetings],
-        trend=[(y, numbers(by_year[y], questionnaire, min_n)) for y in sorted(by_year)],
-        changes=changes(before, total, min_n),
+        per_meeting=[pair for d in this_year for pair in d.meetings],
+        trend=trend,
+        changes=disclosure.changes(pairs, questionnaire),
         free_text=approved,
     )
 
 
-def changes(before: Numbers, after: Numbers, min_n: int) -> dict[str, Change]:
-    """Every indicator's change from one group of responses to another, by indicator key."""
-    result = {}
-    for then, now in zip(before.figures, after.figures, strict=True):
-        b, a = then.estimate, now.estimate
-        result[now.indicator.key] = change(b.count, b.n, a.count, a.n, min_n)
-    return result
+def _by_date(item: tuple[tuple[int, int], DistrictYear]) -> tuple[int, str]:
+    (_, year), found = item
+    return (year, found.district.name)
 
 
 @dataclass
 class OverviewRow:
-    """One district in the overview: this year's numbers and the change from last year."""
+    """One district in the overview: this year's numbers, last year's, and the change."""
 
     district: District
-    numbers: Numbers
+    numbers: Group
+    before: Group
     changes: dict[str, Change]
+
+    @property
+    def top_problems(self) -> list[Ranked]:
+        """The three largest problems of the year, and any tied with the third."""
+        return top(problems(self.numbers), 3)
 
 
 def overview(
@@ -168,17 +205,18 @@ def overview(
     district_ids: frozenset[int] | None = None,
 ) -> list[OverviewRow]:
     """Every district (within a scope) for a year, with the change from the year before."""
-    grouped: dict[tuple[int, int], list[ResponseRow]] = defaultdict(list)
-    for row in response_rows(session):
-        if _year(row) in (year, year - 1):
-            grouped[(row.district_id, _year(row))].append(row)
+    found = cleared(
+        session, questionnaire, min_n, years=(year - 1, year), district_ids=district_ids
+    )
     result = []
     for district in list_districts(session):
         if district_ids is not None and district.id not in district_ids:
             continue
-        now = numbers(grouped[(district.id, year)], questionnaire, min_n)
-        before = numbers(grouped[(district.id, year - 1)], questionnaire, min_n)
-        result.append(OverviewRow(district, now, changes(before, now, min_n)))
+        now = _total(found, (district.id, year), questionnaire)
+        before = _total(found, (district.id, year - 1), questionnaire)
+        result.append(
+            OverviewRow(district, now, before, disclosure.changes([(before, now)], questionnaire))
+        )
     return result
 
 
@@ -188,20 +226,107 @@ def years(session: Session) -> list[int]:
 
 
 @dataclass(frozen=True)
+class Ranked:
+    """A figure's place in a ranking: tied shares share a place, and a run of neighbours whose
+    shares each lie within the other's interval are "ungefär lika stora" (`first`-`last`)."""
+
+    figure: Figure
+    place: int | None  # None: withheld or unanswered, listed last
+    first: int | None
+    last: int | None
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the figure's place is shared with neighbours it cannot be told apart from."""
+        return self.first != self.last
+
+
+def _level(a: Figure, b: Figure) -> bool:
+    """Whether two shares each lie within the other's 95 % interval."""
+    ea, eb = a.estimate, b.estimate
+    assert ea and eb and ea.interval and eb.interval and ea.share is not None
+    assert eb.share is not None
+    return ea.interval.contains(eb.share) and eb.interval.contains(ea.share)
+
+
+def _tied(a: Figure, b: Figure) -> bool:
+    ea, eb = a.estimate, b.estimate
+    assert ea and eb
+    return ea.count * eb.n == eb.count * ea.n
+
+
+def rank(figures: Iterable[Figure]) -> list[Ranked]:
+    """Figures by share, largest first, with tied places and runs that are about as large."""
+    shown = sorted(
+        (f for f in figures if f.shown),
+        key=lambda f: -(f.estimate.share if f.estimate and f.estimate.share else 0.0),
+    )
+    places: list[int] = []
+    for i, f in enumerate(shown):
+        places.append(places[-1] if i and _tied(shown[i - 1], f) else i + 1)
+    runs: list[list[int]] = []
+    for i in range(len(shown)):
+        if runs and _level(shown[i - 1], shown[i]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    result = []
+    for run in runs:
+        for i in run:
+            result.append(Ranked(shown[i], places[i], places[run[0]], places[run[-1]]))
+    rest = [f for f in figures if not f.shown]
+    return result + [Ranked(f, None, None, None) for f in rest]
+
+
+def problems(group: Group) -> list[Ranked]:
+    """The problem indicators of a group, ranked."""
+    return rank(f for f in group.figures if f.indicator.per_question)
+
+
+def top(ranked: Sequence[Ranked], count: int) -> list[Ranked]:
+    """The first `count` places, and every figure tied with the last of them."""
+    placed = [r for r in ranked if r.place is not None]
+    if len(placed) <= count:
+        return placed
+    cut = placed[count - 1].place
+    return [r for r in placed if r.place is not None and cut is not None and r.place <= cut]
+
+
+@dataclass(frozen=True)
 class Aggregate:
-    """One indicator for one district's year, or one meeting: the open, suppressed numbers."""
+    """One indicator for one district's year, or one meeting, as it may be published."""
 
     district: str
     district_id: int
     year: int
     meeting_code: str | None  # None: the district's whole year
     meeting_date: date | None
-    indicator: str
-    n: int
+    indicator: Indicator
+    n: int | None  # None: withheld
     share: float | None
     low: float | None
     high: float | None
-    suppressed: bool
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the figure is withheld (its n with it)."""
+        return self.n is None
+
+
+def _aggregate(d: DistrictYear, meeting: Meeting | None, figure: Figure) -> Aggregate:
+    e = figure.estimate
+    return Aggregate(
+        district=d.district.name,
+        district_id=d.district.id,
+        year=d.year,
+        meeting_code=meeting.code if meeting else None,
+        meeting_date=local(meeting.starts_at).date() if meeting else None,
+        indicator=figure.indicator,
+        n=e.n if e else None,
+        share=e.share if e else None,
+        low=e.interval.low if e and e.interval else None,
+        high=e.interval.high if e and e.interval else None,
+    )
 
 
 def aggregates(
@@ -211,43 +336,28 @@ def aggregates(
     *,
     year: int | None = None,
     district_id: int | None = None,
+    district_ids: Collection[int] | None = None,
     per_meeting: bool = False,
 ) -> list[Aggregate]:
-    """Every indicator per district and year (or per meeting), as the dashboards compute it."""
-    groups: dict[tuple[str, int, int, str | None, date | None], list[ResponseRow]]
-    groups = defaultdict(list)
-    for row in response_rows(session, district_id=district_id):
-        if year is not None and _year(row) != year:
+    """Every indicator per district and year (or per meeting) with answers, as pages show it."""
+    found = cleared(
+        session,
+        questionnaire,
+        min_n,
+        years=None if year is None else (year,),
+        district_id=district_id,
+        district_ids=district_ids,
+    )
+    result: list[Aggregate] = []
+    for _, d in sorted(found.items(), key=lambda item: (item[1].district.name, item[1].year)):
+        if d.total.responses == 0:
             continue
-        meeting = (row.meeting_code, row.meeting_date) if per_meeting else (None, None)
-        groups[(row.district, row.district_id, _year(row), *meeting)].append(row)
-    result = []
-    for (district, d_id, y, code, day), rows in sorted(groups.items(), key=_group_order):
-        for figure in numbers(rows, questionnaire, min_n).figures:
-            e = figure.estimate
-            result.append(
-                Aggregate(
-                    district=district,
-                    district_id=d_id,
-                    year=y,
-                    meeting_code=code,
-                    meeting_date=day,
-                    indicator=figure.indicator.key,
-                    n=e.n,
-                    share=e.share,
-                    low=e.interval.low if e.interval else None,
-                    high=e.interval.high if e.interval else None,
-                    suppressed=e.suppressed,
-                )
-            )
+        if not per_meeting:
+            result.extend(_aggregate(d, None, f) for f in d.total.figures)
+            continue
+        for meeting, group in d.meetings:
+            result.extend(_aggregate(d, meeting, f) for f in group.figures)
     return result
-
-
-def _group_order(
-    item: tuple[tuple[str, int, int, str | None, date | None], object],
-) -> tuple[str, int, date]:
-    (district, _, year, _, day), _ = item
-    return (district, year, day or date(year, 1, 1))
 
 
 @dataclass(frozen=True)
@@ -256,7 +366,10 @@ class FollowUp:
 
     district: District | None
     indicator: Indicator
+    before: Figure
+    after: Figure
     change: Change
+    partial: bool = False  # several districts, some of them left out as withheld
 
 
 def follow_up(
@@ -268,28 +381,46 @@ def follow_up(
     own year show whether the share moved. The same caveats hold as everywhere: those who
     answered, not the residents, and a single year's change is read with care.
     """
-    covered = {d.id for d in pledge.districts}
-    rows: dict[tuple[int | None, int], list[ResponseRow]] = defaultdict(list)
-    for row in response_rows(session):
-        in_years = _year(row) in (pledge.year - 1, pledge.year)
-        if in_years and (not covered or row.district_id in covered):
-            rows[(row.district_id, _year(row))].append(row)
-            rows[(None, _year(row))].append(row)
+    covered = [d.id for d in pledge.districts] or None
+    found = cleared(
+        session, questionnaire, min_n, years=(pledge.year - 1, pledge.year), district_ids=covered
+    )
+    districts = list(pledge.districts) or list(list_districts(session))
+    pairs = {
+        d.id: (
+            _total(found, (d.id, pledge.year - 1), questionnaire),
+            _total(found, (d.id, pledge.year), questionnaire),
+        )
+        for d in districts
+    }
     # One district on its own; several together and then each; none: the whole municipality.
     places: list[District | None] = [None, *pledge.districts]
     if len(pledge.districts) == 1:
         places = list(pledge.districts)
     result = []
     for place in places:
-        key = place.id if place else None
-        found = changes(
-            numbers(rows[(key, pledge.year - 1)], questionnaire, min_n),
-            numbers(rows[(key, pledge.year)], questionnaire, min_n),
-            min_n,
-        )
+        chosen = [pairs[place.id]] if place else list(pairs.values())
+        found_changes = disclosure.changes(chosen, questionnaire)
         for indicator in questionnaire.indicators:
-            if indicator.key in pledge.indicators:
-                result.append(FollowUp(place, indicator, found[indicator.key]))
+            if indicator.key not in pledge.indicators:
+                continue
+            c = found_changes[indicator.key]
+            before = c.before if place is None else chosen[0][0].figure(indicator.key).estimate
+            after = c.after if place is None else chosen[0][1].figure(indicator.key).estimate
+            partial = place is None and any(
+                b.figure(indicator.key).estimate is None or a.figure(indicator.key).estimate is None
+                for b, a in chosen
+            )
+            result.append(
+                FollowUp(
+                    place,
+                    indicator,
+                    Figure(indicator, before),
+                    Figure(indicator, after),
+                    c,
+                    partial,
+                )
+            )
     return result
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from itertools import groupby
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,14 +58,6 @@ def record_response(session: Session, submission: Submission) -> bool:
             raise  # some other constraint: never pass a lost answer off as a duplicate
         return False
     return True
-
-
-def count_responses(session: Session, meeting: Meeting, channel: str | None = None) -> int:
-    """How many responses a meeting has, optionally through one channel."""
-    query = select(func.count()).select_from(Response).where(Response.meeting_id == meeting.id)
-    if channel is not None:
-        query = query.where(Response.channel == channel)
-    return session.scalar(query) or 0
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -187,39 +178,3 @@ def response_rows(
             language=first[9],
             answers={row[10]: row[11] for row in rows if row[10] is not None},
         )
-
-
-@dataclass
-class Distribution:
-    """How those who answered a question spread over its answer codes."""
-
-    question_key: str
-    answered: int
-    counts: Counter[str]
-
-
-@dataclass
-class DistrictSummary:
-    """Responses per meeting and answer distributions, for one district's page."""
-
-    total: int
-    per_meeting: Counter[int]
-    distributions: dict[str, Distribution]
-
-
-def summarise(rows: Iterator[ResponseRow], questionnaire: Questionnaire) -> DistrictSummary:
-    """Count responses per meeting and answers per code for every choice question."""
-    choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
-    summary = DistrictSummary(
-        total=0,
-        per_meeting=Counter(),
-        distributions={k: Distribution(k, 0, Counter()) for k in choice_keys},
-    )
-    for row in rows:
-        summary.total += 1
-        summary.per_meeting[row.meeting_id] += 1
-        for key in choice_keys:
-            if key in row.answers:
-                summary.distributions[key].answered += 1
-                summary.distributions[key].counts[row.answers[key]] += 1
-    return summary

@@ -25,7 +25,7 @@ from wtforms import SelectChoice
 
 from feedback import audit, db, moderation, questionnaire, reports
 from feedback import export as export_module
-from feedback.access import can, guard, in_scope, scope, scoped
+from feedback.access import can, guard, scope, scoped
 from feedback.forms import ExportForm, ModerationForm
 from feedback.i18n import LANGUAGES
 from feedback.inputs import choice_arg, year_arg
@@ -163,7 +163,7 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
     table = export_module.Responses(labels=form.labels.data or None)
     described = {"format": fmt, **form.described()}
     if fmt == "xlsx":
-        codebook = export_module.codebook_rows(LANGUAGE_CODES)
+        codebook = export_module.codebook_rows(LANGUAGE_CODES, current_app.config["MIN_ANSWERS"])
         book = export_module.xlsx(
             table.table(response_rows(db.session(), filters=filters)), codebook
         )
@@ -197,10 +197,10 @@ def export_codebook(fmt: str) -> Response:
     """Every question key, its wording per language, and its codes with their labels."""
     _audit_export(f"codebook.{fmt}", {}, None)
     if fmt == "json":
-        body = export_module.codebook_json(LANGUAGE_CODES)
+        body = export_module.codebook_json(LANGUAGE_CODES, current_app.config["MIN_ANSWERS"])
         return Response(body, mimetype="application/json")
     dialect = choice_arg("dialect", export_module.DIALECTS, "excel-sv")
-    rows = export_module.codebook_rows(LANGUAGE_CODES)
+    rows = export_module.codebook_rows(LANGUAGE_CODES, current_app.config["MIN_ANSWERS"])
     return Response(
         "".join(export_module.csv_text(rows, dialect)),
         mimetype="text/csv; charset=utf-8",
@@ -215,17 +215,18 @@ def export_aggregates() -> Response | tuple[str, int]:
     if not form.validate():
         return _export_page(form, 400)
     per_meeting = form.per_meeting.data == "true"
-    numbers = reports.aggregates(
+    min_n = current_app.config["MIN_ANSWERS"]
+    visible = reports.aggregates(
         db.session(),
         questionnaire.current(),
-        current_app.config["MIN_ANSWERS"],
+        min_n,
         year=form.year.data,
         district_id=form.district.data or None,
+        district_ids=scope(),
         per_meeting=per_meeting,
     )
-    visible = [a for a in numbers if in_scope(a.district_id)]
     _audit_export("aggregates.csv", {**form.described(), "per_meeting": per_meeting}, len(visible))
-    rows = export_module.aggregate_rows(visible)
+    rows = export_module.aggregate_rows(visible, min_n)
     return Response(
         "".join(export_module.csv_text(rows, form.dialect.data)),
         mimetype="text/csv; charset=utf-8",

@@ -53,7 +53,7 @@ from feedback.meetings import (
 )
 from feedback.models import District, Meeting
 from feedback.public import ANSWERED, KIOSK, window_of
-from feedback.responses import count_responses, record_response
+from feedback.responses import record_response
 from feedback.schedule import parse_schedule
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -215,7 +215,6 @@ def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
         meeting=found,
         form=form,
         questionnaire=current,
-        entered=count_responses(db.session(), found, channel="paper"),
     ), _status(form)
 
 

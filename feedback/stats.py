@@ -1,15 +1,16 @@
-"""Shares with honest uncertainty: Wilson intervals, Newcombe changes, small-group suppression.
+"""Shares with honest uncertainty: Wilson intervals, Newcombe changes, Swedish formatting.
 
 Answers at citizen dialogues are a self-selected sample, so a share is "bland de som svarade"
 and its 95 % interval covers only the chance in who happened to answer, not the bias in who
-chose to. A share from fewer than `min_n` answers is suppressed everywhere, and a change
-between two years is suppressed when either year is. Every page, export and API formats from here.
+chose to. Which shares may be shown at all is decided in feedback.disclosure. Every page and
+print formats from here, rounding half up (31,25 % is shown as 31,3 %).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 # The 97.5th percentile of the standard normal distribution, for two-sided 95 % intervals.
 Z95 = 1.959963984540054
@@ -70,63 +71,68 @@ def newcombe(count1: int, n1: int, count2: int, n2: int, z: float = Z95) -> Inte
 
 @dataclass(frozen=True)
 class Estimate:
-    """A share of `count` among `n` who answered, with its interval unless suppressed."""
+    """A share of `count` among `n` who answered, with its interval (none when n is 0).
+
+    Only feedback.disclosure makes one for a number that is published.
+    """
 
     count: int
     n: int
-    suppressed: bool
     share: float | None
     interval: Interval | None
 
 
-def estimate(count: int, n: int, min_n: int) -> Estimate:
-    """A share with its interval, or suppressed when fewer than min_n answered."""
+def estimate(count: int, n: int) -> Estimate:
+    """A share with its interval; no share when nobody answered."""
     _check(count, n)
-    suppressed = n < min_n
-    if suppressed or n == 0:
-        return Estimate(count, n, suppressed, share=None, interval=None)
-    return Estimate(count, n, suppressed, share=count / n, interval=wilson(count, n))
+    if n == 0:
+        return Estimate(count, n, share=None, interval=None)
+    return Estimate(count, n, share=count / n, interval=wilson(count, n))
 
 
 @dataclass(frozen=True)
 class Change:
-    """The change in a share from `before` to `after`, with Newcombe's interval."""
+    """The change in a share from `before` to `after`, with Newcombe's interval.
 
-    before: Estimate
-    after: Estimate
+    `before` and `after` are None where the share is withheld; then there is no change either.
+    """
+
+    before: Estimate | None
+    after: Estimate | None
     difference: float | None
     interval: Interval | None
 
     @property
-    def is_distinguishable(self) -> bool:
-        """Whether the interval excludes zero, so the change can be told apart from none."""
-        return self.interval is not None and not self.interval.contains(0.0)
+    def direction(self) -> str | None:
+        """ "up" or "down" when the interval excludes zero (a clear change), else None."""
+        if self.interval is None or self.interval.contains(0.0):
+            return None
+        return "up" if self.interval.low > 0 else "down"
 
 
-def change(before_count: int, before_n: int, after_count: int, after_n: int, min_n: int) -> Change:
-    """The change between two years, suppressed if either year has fewer than min_n answers."""
-    before = estimate(before_count, before_n, min_n)
-    after = estimate(after_count, after_n, min_n)
-    if before.share is None or after.share is None:
+def change(before: Estimate | None, after: Estimate | None) -> Change:
+    """The change between two published shares; none when either is withheld or empty."""
+    if before is None or after is None or before.share is None or after.share is None:
         return Change(before, after, difference=None, interval=None)
     return Change(
         before,
         after,
         difference=after.share - before.share,
-        interval=newcombe(before_count, before_n, after_count, after_n),
+        interval=newcombe(before.count, before.n, after.count, after.n),
     )
 
 
 def _number(magnitude: float, decimals: int) -> str:
-    """A non-negative number with a decimal comma."""
-    return f"{magnitude:.{decimals}f}".replace(".", ",")
+    """A non-negative number with a decimal comma, rounded half up: 31.25 -> '31,3'."""
+    # 23/80 * 100 comes out as 28.749999999999996: round away such float noise first, so
+    # that an exact half (5/16 = 31,25 %) rounds up, as readers expect, and never to even.
+    exact = Decimal(repr(round(magnitude, 10)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:.{decimals}f}".replace(".", ",")
 
 
 def _signed(value: float, decimals: int) -> tuple[str, str]:
     """The sign and the digits of a value; no sign when it rounds to zero."""
-    # 23/80 * 100 comes out as 28.749999999999996: round away such float noise first, so a
-    # share shows the same digits as i18n.percent(23, 80) computes from the counts.
-    value = round(value, 10)
     digits = _number(abs(value), decimals)
     if value == 0 or not digits.strip("0,"):
         return "", digits

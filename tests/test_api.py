@@ -38,6 +38,7 @@ INDICATOR_FIELDS = {
     "ci_low",
     "ci_high",
     "suppressed",
+    "denominator",
 }
 
 
@@ -172,8 +173,11 @@ def test_indicators_are_the_numbers_the_district_page_shows(
     answered = body(client, "indicators", year=2019)
     assert answered["min_answers"] == 5
     assert "de som svarade vid dialogerna, inte alla invånare" in answered["caveat"]
+    assert "kan inte jämföras rakt av med trygghetsmätningarna" in answered["caveat"]
     safe = row(answered["indicators"], "Hagalund", "safe")
     assert safe["label"] == "Andel trygga"
+    assert safe["denominator"].startswith("Alla som besvarade frågan om trygghet")
+    assert "även de som svarade vet ej" in safe["denominator"]
     assert (safe["year"], safe["n"], safe["share"], safe["suppressed"]) == (2019, 5, 0.8, False)
     assert (safe["meeting_code"], safe["meeting_date"]) == (None, None)
     litter = row(answered["indicators"], "Hagalund", "big_problem:problem_litter")
@@ -182,7 +186,7 @@ def test_indicators_are_the_numbers_the_district_page_shows(
 
     expected = reports.aggregates(session, questionnaire.current(), 5, year=2019)
     assert [
-        (r.district, r.year, r.indicator, r.n, r.share, r.low, r.high, r.suppressed)
+        (r.district, r.year, r.indicator.key, r.n, r.share, r.low, r.high, r.suppressed)
         for r in expected
     ] == [
         (
@@ -208,10 +212,14 @@ def test_indicators_are_the_numbers_the_district_page_shows(
 def test_fewer_than_five_answers_are_suppressed(client: FlaskClient, stored: Stored) -> None:
     romme = [r for r in rows(client, year=2019) if r["district"] == "Romme"]
     assert romme, "Romme's answers give rows"
-    for found in romme:
+    for key in ("safe", "unsafe"):
+        found = row(romme, "Romme", key)
         assert found["suppressed"] is True
-        assert (found["share"], found["ci_low"], found["ci_high"]) == (None, None, None)
-    assert row(romme, "Romme", "safe")["n"] == 4
+        # n goes with the share: a count of four is as telling as the share it belongs to.
+        assert (found["n"], found["share"], found["ci_low"], found["ci_high"]) == (None,) * 4
+    # Nobody there answered the problem questions: that is said, and there is nothing to hide.
+    litter = row(romme, "Romme", "big_problem:problem_litter")
+    assert (litter["n"], litter["share"], litter["suppressed"]) == (0, None, False)
 
 
 def test_indicators_per_meeting_and_by_district(client: FlaskClient, stored: Stored) -> None:

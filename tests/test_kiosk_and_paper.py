@@ -121,7 +121,9 @@ def test_paper_forms_are_keyed_in_one_after_another(
     auth.login()
     url = f"/staff/meetings/{meeting.id}/paper-entry"
     page = client.get(url)
-    assert "0 blanketter inmatade" in page.text
+    # No running count: the meeting's paper forms are a part of the district's numbers, and
+    # the count of a few would be published past the disclosure rules.
+    assert "inmatade" not in page.text
     assert page.text.count("autofocus") == 1  # keying starts at the first answer
     for language, core in (("sv", "very_safe"), ("ar", "fairly_safe"), ("so", "dont_know")):
         data = paper_form(
@@ -137,7 +139,7 @@ def test_paper_forms_are_keyed_in_one_after_another(
         next_form = client.get(saved.headers["Location"])
         assert "Blanketten är sparad." in next_form.text
         assert f'<option selected value="{language}">' in next_form.text
-    assert "3 blanketter inmatade" in client.get(url).text
+    assert "inmatade" not in client.get(url).text
     reread(session)
     responses = session.scalars(select(Response).order_by(Response.id)).all()
     assert [(r.channel, r.language) for r in responses] == [
