@@ -196,6 +196,11 @@ class OverviewRow:
         """The three largest problems of the year, and any tied with the third."""
         return top(problems(self.numbers), 3)
 
+    @property
+    def top_runs(self) -> list[tuple[int, int]]:
+        """The places among the top problems that are about as large, as (first, last)."""
+        return uncertain(self.top_problems)
+
 
 def overview(
     session: Session,
@@ -227,8 +232,9 @@ def years(session: Session) -> list[int]:
 
 @dataclass(frozen=True)
 class Ranked:
-    """A figure's place in a ranking: tied shares share a place, and a run of neighbours whose
-    shares each lie within the other's interval are "ungefär lika stora" (`first`-`last`)."""
+    """A figure's place in a ranking: tied shares share a place, and a run of figures that each
+    lie within the interval of the run's first figure, and it within theirs, are "ungefär lika
+    stora" (places `first` to `last`): their order is not established."""
 
     figure: Figure
     place: int | None  # None: withheld or unanswered, listed last
@@ -266,7 +272,9 @@ def rank(figures: Iterable[Figure]) -> list[Ranked]:
         places.append(places[-1] if i and _tied(shown[i - 1], f) else i + 1)
     runs: list[list[int]] = []
     for i in range(len(shown)):
-        if runs and _level(shown[i - 1], shown[i]):
+        # Against the run's first, not the neighbour: chained neighbours would put 60 % and
+        # 10 % in one run.
+        if runs and _level(shown[runs[-1][0]], shown[i]):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -281,6 +289,12 @@ def rank(figures: Iterable[Figure]) -> list[Ranked]:
 def problems(group: Group) -> list[Ranked]:
     """The problem indicators of a group, ranked."""
     return rank(f for f in group.figures if f.indicator.per_question)
+
+
+def uncertain(ranked: Sequence[Ranked]) -> list[tuple[int, int]]:
+    """The runs of places whose order is not established, as (first, last), each once."""
+    runs = [(r.first, r.last) for r in ranked if r.uncertain]
+    return [(a, b) for a, b in dict.fromkeys(runs) if a is not None and b is not None]
 
 
 def top(ranked: Sequence[Ranked], count: int) -> list[Ranked]:

@@ -11,9 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback import audit, questionnaire
+from feedback import audit, questionnaire, reports
+from feedback.disclosure import Figure
 from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting
 from feedback.responses import Submission, purge_free_text, record_response
+from feedback.stats import estimate
 from tests.conftest import Auth, csrf_token, make_meeting, reread
 
 
@@ -217,3 +219,52 @@ def test_the_numbers_speak_the_staff_members_language(
     assert "Share who feel safe" in page
     assert "Share who see a fairly or very big problem: Litter" in page
     assert "Andel trygga" not in page
+
+
+def _figures(*shares: tuple[int, int]) -> list[Figure]:
+    current = questionnaire.current()
+    problems = [i for i in current.indicators if i.per_question]
+    return [Figure(i, estimate(c, n)) for i, (c, n) in zip(problems, shares, strict=False)]
+
+
+def test_the_top_three_include_every_problem_tied_with_the_third() -> None:
+    ranked = reports.rank(_figures((50, 100), (40, 100), (30, 100), (3, 10), (10, 100)))
+    top = reports.top(ranked, 3)
+    assert [r.place for r in top] == [1, 2, 3, 3]  # 30 of 100 and 3 of 10 share third place
+    assert reports.top(reports.rank(_figures((5, 10), (4, 10))), 3) == reports.rank(
+        _figures((5, 10), (4, 10))
+    )
+
+
+def test_neighbours_that_cannot_be_told_apart_are_grouped() -> None:
+    # 80/100 and 20/100 are far apart; 21/100 and 20/100 lie within each other's intervals.
+    ranked = reports.rank(_figures((80, 100), (21, 100), (20, 100)))
+    assert [(r.place, r.uncertain) for r in ranked] == [(1, False), (2, True), (3, True)]
+    assert (ranked[1].first, ranked[1].last) == (2, 3)
+
+
+def test_the_overview_lists_a_problem_tied_at_the_cut(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session, district="Gylle", place="Skolan", day=date(2019, 5, 9))
+    # Litter 6 of 6, mopeds 5 of 6, and lighting and drugs tied at 3 of 6 for third place.
+    answers = []
+    for i in range(6):
+        answers.append(
+            {
+                "safety_evening": "fairly_safe" if i % 2 else "fairly_unsafe",
+                "problem_litter": "very_big",
+                "problem_moped": "very_big" if i < 5 else "none",
+                "problem_lighting": "fairly_big" if i < 3 else "small",
+                "problem_drug_dealing": "fairly_big" if i >= 3 else "none",
+            }
+        )
+    given(session, meeting, *answers)
+    auth.login()
+    page = client.get("/staff/overview", query_string={"year": 2019}).text
+    top = page[page.index('class="top-problems"') :]
+    top = top[: top.index("</ol>")]
+    assert top.count("<li") == 4
+    assert "Dålig belysning" in top and "Narkotikahandel" in top
+    district = client.get(f"/staff/districts/{meeting.district_id}?year=2019").text
+    assert "ungefär lika stora" in district
