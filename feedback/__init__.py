@@ -13,6 +13,7 @@ from feedback import (
     access,
     admin,
     api,
+    assets,
     auth,
     cli,
     db,
@@ -31,7 +32,10 @@ _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config.py, then instance/config.py, then FEEDBACK_* variables."""
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    # Static files are served by feedback.assets, under fingerprinted names.
+    app = Flask(
+        __name__, instance_relative_config=True, template_folder="../templates", static_folder=None
+    )
     app.config.from_object("config.Config")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -56,7 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    inputs.init_app(app)  # first: the int converter must exist before any route
+    assets.init_app(app)  # first: its compression must run after every other after_request
+    inputs.init_app(app)  # before any route: the int converter must exist
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
