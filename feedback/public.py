@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -21,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -194,8 +196,25 @@ def _survey_page(
         preview=False,
         kiosk=kiosk,
         problem=problem,
+        fresh=_fresh_questions(current, form),
     )
     return page
+
+
+# The questions of an empty form, rendered once per questionnaire version and language: they
+# are the same for every resident, and rendering their widgets was most of a survey's time.
+_FRESH: dict[tuple[int, str], Markup] = {}
+
+
+def _fresh_questions(current: questionnaire.Questionnaire, form: FlaskForm) -> Markup | None:
+    """The questions' markup for a form nobody has filled in yet; None for any other form."""
+    if form.is_submitted() or form.errors:
+        return None  # answers to keep or errors to show: rendered for this resident
+    key = (current.version, language())
+    if key not in _FRESH:
+        questions = get_template_attribute("_survey.html", "questions")
+        _FRESH[key] = Markup(questions(form, current, language()))
+    return _FRESH[key]
 
 
 # Why a form's CSRF check failed, as the visitor can understand it.

@@ -69,11 +69,13 @@ def serve(
     env: Mapping[str, str] | None = None,
     workers: int = 4,
     log: Path | None = None,
+    app: str = "wsgi:app",
 ) -> Iterator[Server]:
     """Run gunicorn on a migrated database until the block ends.
 
     `env` adds or overrides FEEDBACK_* settings. The server's output goes to `log` (a
-    temporary file unless given), shown in the error when the server does not come up.
+    temporary file unless given), shown in the error when the server does not come up. `app`
+    is the WSGI app to serve (bench/ serves a bare Flask app as its baseline).
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -92,7 +94,7 @@ def serve(
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
-        "wsgi:app",
+        app,
     ]
     with tempfile.TemporaryDirectory() as folder:
         path = log or Path(folder) / "gunicorn.log"

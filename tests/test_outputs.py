@@ -113,6 +113,7 @@ def outputs(app: Flask, client: FlaskClient, found: Data) -> Iterator[tuple[str,
         "pledge_id": [str(found.pledge_id)],
         "user_id": ["1"],
         "year": ["2026"],
+        "name": ["site.css"],
         **CHOICES,
     }
     for rule in app.url_map.iter_rules():

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, local, survey_window
 from feedback.models import Answer, Response, utcnow
-from tests.conftest import answer, count, make_meeting, submission_key
+from tests.conftest import answer, count, csrf_token, make_meeting, submission_key
 
 # Survey windows, the grace period and the schedule: CI reruns these at each instant in .ci/run.
 pytestmark = pytest.mark.clock
@@ -321,3 +321,30 @@ def test_pages_forbid_framing_and_third_party_content(client: FlaskClient) -> No
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_questions_of_an_empty_form_are_rendered_once_per_language(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    from feedback import public
+
+    meeting = make_meeting(session)
+    public._FRESH.clear()
+    first = client.get(f"/q/{meeting.code}").text
+    again = app.test_client().get(f"/q/{meeting.code}").text
+    assert list(public._FRESH) == [(1, "sv")]
+    fieldsets = first[first.index("<section") : first.rindex("</section>")]
+    assert fieldsets in again  # the same markup, from the cache
+    english = client.get(f"/q/{meeting.code}?lang=en").text
+    assert (1, "en") in public._FRESH
+    assert "Very safe" in english and "Mycket trygg" not in english
+    # A form sent with an error is rendered for that resident, with what they chose.
+    page = client.get(f"/q/{meeting.code}").text
+    data = {"csrf_token": csrf_token(page), "submission_key": submission_key(page)}
+    data["problem_litter"] = "very_big"  # but not the required core question
+    sent = client.post(f"/q/{meeting.code}", data=data)
+    assert sent.status_code == 400
+    chosen = re.search(
+        r'<input(?=[^>]*name="problem_litter")(?=[^>]*value="very_big")[^>]*>', sent.text
+    )
+    assert chosen and "checked" in chosen.group(0)
