@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from feedback.models import District, Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
@@ -66,8 +66,9 @@ def survey_window(
 
 
 def find_by_code(session: Session, code: str) -> Meeting | None:
-    """The meeting with this code, ignoring case and surrounding blanks."""
-    return session.scalar(select(Meeting).where(Meeting.code == code.strip().upper()))
+    """The meeting with this code, ignoring case and surrounding blanks, with its district."""
+    query = select(Meeting).options(joinedload(Meeting.district))
+    return session.scalar(query.where(Meeting.code == code.strip().upper()))
 
 
 def upcoming_and_past(session: Session, now: datetime) -> tuple[list[Meeting], list[Meeting]]:

@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -21,8 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from markupsafe import Markup
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -155,6 +153,9 @@ def _survey(
     current = questionnaire.taking_answers(db.session())
     if current is None:
         abort(503)  # before anyone types: an unregistered version could not store the answers
+    key = _page_key(meeting, current) if _untouched() and not in_kiosk else None
+    if key is not None and (cached := _from_cache(key)) is not None:
+        return cached
     form = survey_form(current, language())()
     if form.validate_on_submit():
         submission = form.submission(meeting, "kiosk" if in_kiosk else channel, language())
@@ -171,7 +172,10 @@ def _survey(
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors else 200
-    return _survey_page(meeting, current, form, kiosk=in_kiosk), status
+    page = _survey_page(meeting, current, form, kiosk=in_kiosk)
+    if key is not None and status == 200:
+        _remember(key, page, form)
+    return page, status
 
 
 # Shown above the answers when a survey that passed validation could not be stored.
@@ -196,25 +200,47 @@ def _survey_page(
         preview=False,
         kiosk=kiosk,
         problem=problem,
-        fresh=_fresh_questions(current, form),
     )
     return page
 
 
-# The questions of an empty form, rendered once per questionnaire version and language: they
-# are the same for every resident, and rendering their widgets was most of a survey's time.
-_FRESH: dict[tuple[int, str], Markup] = {}
+# The survey as a resident sees it before typing anything is the same for everyone who opens
+# it at one address in one language, but for the form's token and submission key: it is
+# rendered once, and those two are filled in. Rendering the form's widgets was most of a
+# survey's time. Anything else (answers sent back, errors, kiosk mode, a message to show) is
+# rendered for the resident.
+_PAGES: dict[tuple[object, ...], str] = {}
+_PAGES_MAX = 1000  # meetings × addresses × languages; cleared if ever exceeded
+_TOKEN, _KEY = "\x00token\x00", "\x00key\x00"
 
 
-def _fresh_questions(current: questionnaire.Questionnaire, form: FlaskForm) -> Markup | None:
-    """The questions' markup for a form nobody has filled in yet; None for any other form."""
-    if form.is_submitted() or form.errors:
-        return None  # answers to keep or errors to show: rendered for this resident
-    key = (current.version, language())
-    if key not in _FRESH:
-        questions = get_template_attribute("_survey.html", "questions")
-        _FRESH[key] = Markup(questions(form, current, language()))
-    return _FRESH[key]
+def _page_key(meeting: Meeting, current: questionnaire.Questionnaire) -> tuple[object, ...]:
+    """What an untouched survey page shows: where, when, the version and the language."""
+    where = (meeting.district.name, meeting.place, meeting.address)
+    return (request.path, language(), current.version, *where, meeting.starts_at, meeting.ends_at)
+
+
+def _untouched() -> bool:
+    """Whether this request gets the page as everyone does before answering."""
+    return request.method == "GET" and "_flashes" not in session
+
+
+def _from_cache(key: tuple[object, ...]) -> str | None:
+    """The untouched page, with this resident's token and submission key; None if not cached."""
+    page = _PAGES.get(key)
+    if page is None:
+        return None
+    return page.replace(_TOKEN, generate_csrf()).replace(_KEY, uuid.uuid4().hex)
+
+
+def _remember(key: tuple[object, ...], page: str, form: FlaskForm) -> None:
+    """Keep an untouched page with its token and submission key cut out."""
+    token, submission = generate_csrf(), form.submission_key.data
+    if page.count(token) != 1 or page.count(submission) != 1:
+        return  # the two must be found exactly where the form put them
+    if len(_PAGES) >= _PAGES_MAX:
+        _PAGES.clear()
+    _PAGES[key] = page.replace(token, _TOKEN).replace(submission, _KEY)
 
 
 # Why a form's CSRF check failed, as the visitor can understand it.

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -111,7 +111,7 @@ class Questionnaire:
     sections: tuple[Section, ...]
     indicators: tuple[Indicator, ...] = ()
 
-    @property
+    @cached_property  # asked for on every survey page (taking_answers)
     def fingerprint(self) -> str:
         """A digest of the Swedish wording, the kinds and the codes, but not the translations."""
         canonical = [

@@ -323,26 +323,43 @@ def test_pages_forbid_framing_and_third_party_content(client: FlaskClient) -> No
     assert page.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_the_questions_of_an_empty_form_are_rendered_once_per_language(
+def test_an_untouched_survey_is_rendered_once_and_each_resident_gets_their_own_keys(
     app: Flask, client: FlaskClient, session: Session
 ) -> None:
     from feedback import public
 
     meeting = make_meeting(session)
-    public._FRESH.clear()
+    public._PAGES.clear()
     first = client.get(f"/q/{meeting.code}").text
-    again = app.test_client().get(f"/q/{meeting.code}").text
-    assert list(public._FRESH) == [(1, "sv")]
-    fieldsets = first[first.index("<section") : first.rindex("</section>")]
-    assert fieldsets in again  # the same markup, from the cache
-    english = client.get(f"/q/{meeting.code}?lang=en").text
-    assert (1, "en") in public._FRESH
-    assert "Very safe" in english and "Mycket trygg" not in english
+    second = app.test_client().get(f"/q/{meeting.code}").text
+    assert len(public._PAGES) == 1
+    assert submission_key(first) != submission_key(second)
+    assert csrf_token(first) != csrf_token(second)
+
+    def blank(page: str) -> str:
+        return page.replace(submission_key(page), "").replace(csrf_token(page), "")
+
+    assert blank(first) == blank(second)
+    # Each resident's token is their session's: the cached page still submits and stores.
+    resident = app.test_client()
+    page = resident.get(f"/q/{meeting.code}").text
+    data = {"csrf_token": csrf_token(page), "submission_key": submission_key(page)}
+    assert (
+        resident.post(
+            f"/q/{meeting.code}", data={**data, "safety_evening": "very_safe"}
+        ).status_code
+        == 303
+    )
+    assert count(session, Response) == 1
+    # Another language, and a changed place, are pages of their own.
+    assert "Very safe" in client.get(f"/q/{meeting.code}?lang=en").text
+    meeting.place = "Folkets hus"
+    session.commit()
+    assert "Folkets hus" in app.test_client().get(f"/q/{meeting.code}").text
     # A form sent with an error is rendered for that resident, with what they chose.
     page = client.get(f"/q/{meeting.code}").text
     data = {"csrf_token": csrf_token(page), "submission_key": submission_key(page)}
-    data["problem_litter"] = "very_big"  # but not the required core question
-    sent = client.post(f"/q/{meeting.code}", data=data)
+    sent = client.post(f"/q/{meeting.code}", data={**data, "problem_litter": "very_big"})
     assert sent.status_code == 400
     chosen = re.search(
         r'<input(?=[^>]*name="problem_litter")(?=[^>]*value="very_big")[^>]*>', sent.text
