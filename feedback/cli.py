@@ -522,13 +522,23 @@ def retention_purge() -> None:
 @demo_cli.command("seed")
 @click.option("--year", type=int, help="Default: the newest year with meetings.")
 @click.option("--random-seed", type=int, default=2019, show_default=True)
-def demo_seed(year: int | None, random_seed: int) -> None:
+@click.option(
+    "--responses",
+    type=click.IntRange(1, 20_000_000),
+    help="This many responses, written in bulk (benchmarks); default: 6–14 per meeting.",
+)
+def demo_seed(year: int | None, random_seed: int, responses: int | None) -> None:
     """Fill a development database with synthetic answers for two years, marked as demo."""
     year = year or max((local(m.starts_at).year for m in list_meetings(db.session())), default=0)
     if not year:
         raise click.ClickException("no meetings to answer; run `flask seed borlange` first")
     try:
-        made = demo.seed(db.session(), questionnaire.current(), year, random.Random(random_seed))
+        rng = random.Random(random_seed)
+        current = questionnaire.current()
+        if responses:
+            made = demo.seed_many(db.session(), current, year, responses, rng)
+        else:
+            made = demo.seed(db.session(), current, year, rng)
     except demo.RealResponsesExist as error:
         raise click.ClickException(
             "this database holds real responses; demo data is only for empty databases"

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from feedback.cli import alembic_config
@@ -670,3 +670,30 @@ def test_exporting_into_a_folder_is_a_usage_error(runner: FlaskCliRunner, tmp_pa
     result = runner.invoke(args=["export", "responses", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "--out" in result.stderr
+
+
+def test_demo_seed_writes_many_responses_in_bulk_and_never_beside_real_ones(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    make_meeting(session, district="Romme", place="Tunets IP", day=date(2019, 4, 25))
+    result = runner.invoke(args=["demo", "seed", "--responses", "3000", "--year", "2019"])
+    assert result.exit_code == 0, result.output
+    assert "Added 3000 demo responses for 2018 and 2019" in result.output
+    reread(session)
+    assert count(session, Response) == 3000
+    assert session.scalar(select(func.count()).where(Response.is_demo.is_(False))) == 0
+    answered = select(func.count(func.distinct(Answer.response_id))).where(
+        Answer.question_key == "safety_evening"
+    )
+    assert session.scalar(answered) == 3000  # every response answers the core question
+    years = {local(m.starts_at).year for m in session.scalars(select(Meeting))}
+    assert years == {2018, 2019}
+    # Once real answers exist, demo data may not be mixed in.
+    real = session.scalars(select(Response)).first()
+    assert real is not None
+    real.is_demo = False
+    session.commit()
+    refused = runner.invoke(args=["demo", "seed", "--responses", "10", "--year", "2019"])
+    assert refused.exit_code != 0
+    assert "real responses" in refused.output
