@@ -57,3 +57,5 @@ translations: install
 bench: install
 	$(BIN)/python bench/export_throughput.py
 	$(BIN)/python bench/load_residents.py
+	$(BIN)/python bench/survey_throughput.py
+	$(BIN)/python bench/numbers_at_scale.py
