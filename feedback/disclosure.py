@@ -17,12 +17,15 @@ Eurostat, *Handbook on Statistical Disclosure Control for Outputs*, 2019, on tab
    A meeting is withheld whole (its responses and every share), so that one breakdown cannot
    undo another. Where even all parts together fall short, every part is withheld, empty ones
    too, and a share of the total that is 0 % or 100 % is withheld as well, since it would tell
-   every part's share.
+   every part's share. A meeting that holds all of a year's answers is the year itself, and is
+   published exactly as the year is.
 3. **Totals over several districts** (the municipality, a pledge's districts, a coordinator's
    districts) add up only district figures that are published, and say when some are left
    out. They reveal nothing that the district figures do not.
 4. **A withheld cell reads the same, whatever withheld it**, and its `n` goes with it, so no
-   reader can tell the part that was too small from the part that protects it.
+   reader can tell the part that was too small from the part that protects it. For a question
+   everyone must answer, that n is the number of responses, which the channels and languages
+   add up to: they are withheld with it.
 
 The years of a trend are not parts of any published total, and a change between two years is
 published only when both years are.
@@ -211,7 +214,9 @@ def district_year(
         ([p.answered(key) for p in parts], _mixed(parts, indicators))
         for key, indicators in questions.items()
     ]
-    withheld = _withhold(breakdowns, responses, min_n)
+    holding = [i for i, p in enumerate(parts) if p.responses > 0]
+    # A meeting that holds all of the year's answers is the year itself: published as it is.
+    withheld = _withhold(breakdowns, responses, min_n) if len(holding) > 1 else set()
 
     def total_shown(key: str) -> bool:
         answered = whole.answered(key)
@@ -221,7 +226,14 @@ def district_year(
         everything = range(len(parts))
         return withheld is not None or answered == 0 or _mixed(parts, questions[key])(everything)
 
-    responses_shown = not 0 < whole.responses < min_n
+    shown = {key for key in questions if total_shown(key)}
+    # A withheld share takes its n with it: for a question everyone answers, that n is the
+    # number of responses, and the channels and languages add up to it.
+    hides_n = any(
+        key not in shown and whole.answered(key) >= min_n and questionnaire.question(key).required
+        for key in questions
+    )
+    responses_shown = not 0 < whole.responses < min_n and not hides_n
     distributions = {
         q.key: Distribution(whole.answered(q.key), dict(whole.answers.get(q.key, Counter())))
         if (total_shown(q.key) if q.key in questions else not 0 < whole.answered(q.key) < min_n)
@@ -231,13 +243,16 @@ def district_year(
     }
     district = Group(
         responses=whole.responses if responses_shown else None,
-        figures=_figures(whole, questionnaire, {key for key in questions if total_shown(key)}),
+        figures=_figures(whole, questionnaire, shown),
         distributions=distributions,
         channels=_counts(whole.channels, CHANNELS, min_n, responses_shown),
         languages=_counts(whole.languages, list(LANGUAGES), min_n, responses_shown),
     )
     meetings = []
     for i, part in enumerate(parts):
+        if holding == [i]:
+            meetings.append(Group(responses=district.responses, figures=district.figures))
+            continue
         hidden = withheld is None or (i in withheld and part.responses > 0)
         meetings.append(
             Group(

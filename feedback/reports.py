@@ -263,6 +263,7 @@ def _tied(a: Figure, b: Figure) -> bool:
 
 def rank(figures: Iterable[Figure]) -> list[Ranked]:
     """Figures by share, largest first, with tied places and runs that are about as large."""
+    figures = list(figures)  # read twice: the shown ones, then the rest
     shown = sorted(
         (f for f in figures if f.shown),
         key=lambda f: -(f.estimate.share if f.estimate and f.estimate.share else 0.0),
