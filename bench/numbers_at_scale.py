@@ -20,17 +20,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from alembic import command
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from feedback import create_app, db, demo, questionnaire
 from feedback.cli import migrating
 from feedback.meetings import list_districts
 from feedback.users import create_user
+from tests.server import postgres_database
 
 TARGET_RATIO = 3.0
 TARGET_MB = 150
@@ -92,20 +95,40 @@ def measure(url: str) -> list[tuple[str, float]]:
     return results
 
 
-def databases(folder: Path, n: int) -> list[tuple[str, str]]:
+@contextmanager
+def databases(folder: Path, n: int) -> Iterator[list[tuple[str, str]]]:
     """The databases to measure at one size: SQLite, and PostgreSQL when configured."""
     found = [("SQLite", f"sqlite:///{folder / f'scale-{n}.sqlite'}")]
     postgres = os.environ.get("BENCH_DATABASE_URL")
-    if postgres:
-        url = make_url(postgres)
-        name = f"trygghetsdialog_scale_{n}"
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        found.append(("PostgreSQL", url.set(database=name).render_as_string(hide_password=False)))
-    return found
+    if not postgres:
+        yield found
+        return
+    with postgres_database(postgres, f"trygghetsdialog_scale_{n}") as url:
+        yield [*found, ("PostgreSQL", url)]
+
+
+def report(label: str, url: str, n: int, first: dict[tuple[str, str], float]) -> bool:
+    """Seed one database, measure it in a process of its own, print; whether a target broke."""
+    started = time.perf_counter()
+    prepare(url, n)
+    print(f"{label}, {n:,} responses (seeded in {time.perf_counter() - started:.0f} s):")
+    # In a process of its own: its peak memory is a worker's, not the seed's.
+    command = [sys.executable, __file__, "--measure", url]
+    measured = json.loads(
+        subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    )
+    results, memory = measured["results"], measured["peak_mb"]
+    bare = results[0][1]
+    broken = memory > TARGET_MB
+    for what, seconds in results:
+        growth = ""
+        if (label, what) in first:
+            growth = f", {seconds / first[(label, what)]:.1f}x the time at the first size"
+        first.setdefault((label, what), seconds)
+        broken |= what != "bare GROUP BY" and seconds / bare > TARGET_RATIO
+        print(f"  {what:20} {seconds:7.2f} s  {seconds / bare:5.2f}x baseline{growth}")
+    print(f"  peak memory of the process: {memory} MB (target <= {TARGET_MB} MB)")
+    return broken
 
 
 def main() -> None:
@@ -118,32 +141,9 @@ def main() -> None:
     broken = False
     with tempfile.TemporaryDirectory() as name:
         for n in sizes:
-            for label, url in databases(Path(name), n):
-                started = time.perf_counter()
-                prepare(url, n)
-                print(
-                    f"{label}, {n:,} responses (seeded in {time.perf_counter() - started:.0f} s):"
-                )
-                # In a process of its own: its peak memory is a worker's, not the seed's.
-                output = subprocess.run(
-                    [sys.executable, __file__, "--measure", url],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
-                measured = json.loads(output)
-                results, memory = measured["results"], measured["peak_mb"]
-                bare = results[0][1]
-                for what, seconds in results:
-                    growth = ""
-                    if (label, what) in first and n != sizes[0]:
-                        growth = f", {seconds / first[(label, what)]:.1f}x the {sizes[0]:,} time"
-                    first.setdefault((label, what), seconds)
-                    ratio = seconds / bare
-                    broken |= what != "bare GROUP BY" and ratio > TARGET_RATIO
-                    print(f"  {what:20} {seconds:7.2f} s  {ratio:5.2f}x baseline{growth}")
-                broken |= memory > TARGET_MB
-                print(f"  peak memory of the process: {memory} MB (target <= {TARGET_MB} MB)")
+            with databases(Path(name), n) as found:
+                for label, url in found:
+                    broken |= report(label, url, n, first)
     sys.exit(1 if broken else 0)
 
 

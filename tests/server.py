@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
+from sqlalchemy import create_engine, make_url
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-server-secret-key-not-for-production"
 
@@ -28,6 +30,23 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def postgres_database(url: str, name: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this name on the server `url` points to, dropped after."""
+    server = make_url(url)
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    with admin.connect() as connection:
+        connection.exec_driver_sql(drop)
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(drop)
+        admin.dispose()
 
 
 def worker_pids(master: int) -> list[int]:

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import make_url
 
 from tests.residents import count_stored, prepare_database, run_room
-from tests.server import serve
+from tests.server import postgres_database, serve
 
 
 @pytest.fixture
@@ -26,16 +26,8 @@ def load_database_url(tmp_path: Path) -> Iterator[str]:
     if not test_url:
         yield f"sqlite:///{tmp_path / 'load.sqlite'}"
         return
-    url = make_url(test_url)
-    name = f"{url.database}_load"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with postgres_database(test_url, f"{make_url(test_url).database}_load") as url:
+        yield url
 
 
 @pytest.mark.server
