@@ -47,6 +47,7 @@ SENTINELS = [
     re.compile(r"\b37 av\b"),
 ]
 SHARE = re.compile(r"\d+,\d\u00a0%")
+NTU = re.compile(r"\bNTU\b")
 NOT_COMPARABLE = "kan inte jämföras rakt av med trygghetsmätningarna"
 
 
@@ -189,7 +190,7 @@ def test_every_share_is_read_with_its_denominator_and_the_caveat(
             with_shares.append(url)
             assert "andel av" in text.lower() or "andelar av" in text.lower(), url
             assert "även de som svarade" in text or "även de som" in text, url
-        if "NTU" in text:
+        if NTU.search(text):  # as a word: a random meeting code may hold the letters
             assert NOT_COMPARABLE in text, f"{url} names NTU without the comparison caveat"
     # Pages, prints and the public follow-up all show shares.
     for prefix in ("/staff/overview", "/staff/districts/", "/staff/basis", "/loften"):
