@@ -77,6 +77,8 @@ DIALECTS = {
 
 def _text(value: object, dialect: Dialect) -> str:
     """A cell as text: numbers in the dialect's decimals, text neutralised."""
+    if type(value) is str:  # most cells: checked first
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -90,17 +92,20 @@ def _text(value: object, dialect: Dialect) -> str:
 
 
 def csv_text(rows: Iterable[Sequence[object]], dialect_name: str = "rfc4180") -> Iterator[str]:
-    """Rows of cells as CSV text, a line at a time."""
+    """Rows of cells as CSV text, a hundred lines at a time."""
     dialect = DIALECTS[dialect_name]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     if dialect.bom:
         yield "\ufeff"
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow([_text(value, dialect) for value in row])
+        if number % 100 == 0:  # a hundred lines to a chunk: fewer, larger writes
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
 
 
 class Responses:
