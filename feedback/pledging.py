@@ -43,7 +43,7 @@ def basis(district_id: int | None = None) -> str:
     report = reports.district_report(
         db.session(),
         district,
-        requested_year(),
+        requested_year(frozenset({district.id}) if district else scope()),
         current,
         current_app.config["MIN_ANSWERS"],
         district_ids=scope(),

@@ -225,9 +225,10 @@ def overview(
     return result
 
 
-def years(session: Session) -> list[int]:
-    """The (Stockholm) years that have meetings, newest first."""
-    return sorted({local(m.starts_at).year for m in list_meetings(session)}, reverse=True)
+def years(session: Session, district_ids: Collection[int] | None = None) -> list[int]:
+    """The (Stockholm) years that have meetings (in some districts), newest first."""
+    meetings = list_meetings(session, district_ids=district_ids)
+    return sorted({local(m.starts_at).year for m in meetings}, reverse=True)
 
 
 @dataclass(frozen=True)

@@ -44,15 +44,17 @@ def _district(district_id: int) -> District:
     return found
 
 
-def requested_year() -> int:
-    """The year asked for (a 400 when it is no year), or the newest year with meetings."""
-    return year_arg() or next(iter(reports.years(db.session())), local(utcnow()).year)
+def requested_year(district_ids: frozenset[int] | None = None) -> int:
+    """The year asked for (a 400 when it is no year), or the newest year with meetings (in
+    some districts: the user's, or the one on the page)."""
+    newest = next(iter(reports.years(db.session(), district_ids)), local(utcnow()).year)
+    return year_arg() or newest
 
 
 @bp.route("/overview")
 def overview() -> str:
     """Every district in a year: responses, trygga and otrygga, top problems, change."""
-    year = requested_year()
+    year = requested_year(scope())
     current = questionnaire.current()
     rows = reports.overview(
         db.session(), year, current, current_app.config["MIN_ANSWERS"], district_ids=scope()
@@ -61,7 +63,7 @@ def overview() -> str:
         "review/overview.html",
         rows=rows,
         year=year,
-        years=reports.years(db.session()),
+        years=reports.years(db.session(), scope()),
         questionnaire=current,
     )
 
@@ -77,14 +79,15 @@ def district(district_id: int) -> str:
     """One district in a year: indicators in total and per meeting, trend, mix, free text."""
     found = _district(district_id)
     current = questionnaire.current()
+    own = frozenset({found.id})
     report = reports.district_report(
-        db.session(), found, requested_year(), current, current_app.config["MIN_ANSWERS"]
+        db.session(), found, requested_year(own), current, current_app.config["MIN_ANSWERS"]
     )
     return render_template(
         "review/district.html",
         report=report,
         questionnaire=current,
-        years=reports.years(db.session()),
+        years=reports.years(db.session(), own),
         pending=len(moderation.queue(db.session(), found.id)),
     )
 

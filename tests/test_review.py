@@ -16,7 +16,8 @@ from feedback.disclosure import Figure
 from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting
 from feedback.responses import Submission, purge_free_text, record_response
 from feedback.stats import estimate
-from tests.conftest import Auth, csrf_token, make_meeting, reread
+from feedback.users import create_user
+from tests.conftest import STAFF_PASSWORD, Auth, csrf_token, log_in, make_meeting, reread
 
 
 def given(session: Session, meeting: Meeting, *answers: dict[str, str]) -> None:
@@ -268,3 +269,19 @@ def test_the_overview_lists_a_problem_tied_at_the_cut(
     assert "Dålig belysning" in top and "Narkotikahandel" in top
     district = client.get(f"/staff/districts/{meeting.district_id}?year=2019").text
     assert "ungefär lika stora" in district
+
+
+def test_a_coordinator_is_offered_the_years_of_their_own_districts(
+    client: FlaskClient, session: Session
+) -> None:
+    mine = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    make_meeting(session, district="Romme", place="Tunets IP", day=date(2021, 4, 22))
+    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [mine.district])
+    session.commit()
+    assert log_in(client, "samordnare@example.se") == 302
+    overview = client.get("/staff/overview").text
+    assert "Översikt 2019" in overview  # their newest year, not Romme's 2021
+    assert '<option value="2021"' not in overview
+    district = client.get(f"/staff/districts/{mine.district_id}").text
+    assert "Hagalund 2019" in district
+    assert '<option value="2021"' not in district
