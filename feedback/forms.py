@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +29,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms import Form as PlainForm
+from wtforms.i18n import messages_path
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -77,10 +81,26 @@ class CleanText:
         return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
 
 
-class Form(FlaskForm):  # type: ignore[misc]
-    """A form of this app: CSRF-protected, and its text fields cleaned of control characters."""
+@cache
+def _library_messages(locale: str) -> support.NullTranslations:
+    """WTForms' own messages in a language, read once per process (Flask-WTF reads the
+    catalog again for every request that builds a form)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
-    class Meta(CleanText):
+
+class LibraryMessages:
+    """Form Meta: WTForms' own messages in the page's language, from a catalog read once."""
+
+    def get_translations(self, form: Any) -> support.NullTranslations:
+        """The library's catalog for the request's language."""
+        return _library_messages(str(get_locale()))
+
+
+class Form(FlaskForm):  # type: ignore[misc]
+    """A form of this app: CSRF-protected, text fields cleaned of control characters, and the
+    library's messages in the page's language."""
+
+    class Meta(LibraryMessages, CleanText):
         pass
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,3 +94,15 @@ def test_the_accessibility_statement_names_the_law_and_a_contact(client: FlaskCl
     assert "WCAG 2.1" in html
     assert "Digg" in html
     assert "kommun@borlange.se" in html
+
+
+def test_the_form_librarys_own_messages_speak_the_page_language(
+    app: Flask, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    for lang, message in (("sv", "Inte ett giltigt val"), ("ar", "اختيار غير صحيح")):
+        phone = app.test_client()
+        _, data = answer(phone, meeting, safety_evening="no_such_answer")
+        sent = phone.post(f"/s/{meeting.code}?lang={lang}", data=data)
+        assert sent.status_code == 400
+        assert message in sent.text, lang
