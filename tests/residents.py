@@ -66,6 +66,11 @@ def prepare_database(url: str, district: str = "Hagalund") -> str:
     return code
 
 
+# A killed worker breaks the connection before the answer, or in the middle of its body: a
+# phone sees either, and sends the same form again (its key makes that store once).
+BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
+
 @dataclass
 class Tally:
     """What the residents saw, and what the database holds afterwards."""
@@ -111,7 +116,7 @@ def _send(browser: requests.Session, url: str, data: dict[str, str], tally: Tall
     """POST the form once; the page it ends on, or None when the request failed."""
     try:
         response = browser.post(url, data=data, timeout=60)
-    except requests.ConnectionError:
+    except BROKEN:
         with tally.lock:
             tally.requests += 1
             tally.connection_errors += 1
@@ -140,7 +145,7 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
             if opened.status_code == 200:
                 page = opened.text
                 break
-        except requests.ConnectionError:
+        except BROKEN:
             with tally.lock:
                 tally.connection_errors += 1
         time.sleep(0.2)
@@ -194,7 +199,7 @@ def staff_login(base_url: str, tally: Tally) -> None:
             assert token, "the login page has no form"
             data = {"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
             response = browser.post(f"{base_url}/login", data=data, timeout=60)
-        except requests.ConnectionError:
+        except BROKEN:
             with tally.lock:
                 tally.connection_errors += 1
             time.sleep(0.2)
