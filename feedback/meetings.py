@@ -6,13 +6,15 @@ import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, joinedload
 
 from feedback.models import District, Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
+from feedback.questionnaire import offered_version
 from feedback.schedule import ParsedMeeting
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
@@ -54,8 +56,17 @@ class SurveyWindow:
         return self.opens_at <= now < self.closes_at + SUBMIT_GRACE
 
 
+class Timed(Protocol):
+    """Anything held at a time: a meeting, or a row of its facts."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
 def survey_window(
-    meeting: Meeting, opens_minutes_before: int, closes_days_after: int
+    meeting: Timed, opens_minutes_before: int, closes_days_after: int
 ) -> SurveyWindow:
     """The window around a meeting in which its survey takes answers."""
     return SurveyWindow(
@@ -63,6 +74,27 @@ def survey_window(
         # Days on Stockholm's clock: a meeting ending at 20.00 closes at 20.00, across DST too.
         closes_at=(local(meeting.ends_at) + timedelta(days=closes_days_after)).astimezone(UTC),
     )
+
+
+# What an untouched survey page shows of a meeting.
+SurveyFacts = Row[str, str, str, str | None, datetime, datetime, datetime | None, int | None]
+
+
+def survey_facts(session: Session, code: str) -> SurveyFacts | None:
+    """What an untouched survey page shows of a meeting, in one light query (no ORM objects):
+    code, district_name, place, address, starts_at, ends_at, cancelled_at, and the version of
+    the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
+    query = select(
+        Meeting.code,
+        District.name.label("district_name"),
+        Meeting.place,
+        Meeting.address,
+        Meeting.starts_at,
+        Meeting.ends_at,
+        Meeting.cancelled_at,
+        offered_version().label("version"),
+    ).join(Meeting.district)
+    return session.execute(query.where(Meeting.code == code.strip().upper())).one_or_none()
 
 
 def find_by_code(session: Session, code: str) -> Meeting | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import suppress
+from weakref import WeakKeyDictionary
 
 from flask import (
     Blueprint,
@@ -21,7 +23,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -30,14 +34,17 @@ from feedback.forms import survey_form
 from feedback.i18n import language
 from feedback.inputs import year_arg
 from feedback.meetings import (
+    SurveyFacts,
     SurveyWindow,
+    Timed,
     find_by_code,
     local,
     next_meeting,
+    survey_facts,
     survey_window,
     upcoming_and_past,
 )
-from feedback.models import Meeting, utcnow
+from feedback.models import District, Meeting, QuestionnaireVersion, utcnow
 from feedback.pledges import pledge_years, pledges_of
 from feedback.reports import follow_up
 from feedback.responses import record_response
@@ -52,7 +59,7 @@ KIOSK = "kiosk"
 CSRF_SESSION_KEY = "csrf_token"
 
 
-def window_of(meeting: Meeting) -> SurveyWindow:
+def window_of(meeting: Timed) -> SurveyWindow:
     """The configured survey window of a meeting."""
     return survey_window(
         meeting,
@@ -137,6 +144,8 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
 def _survey(
     code: str, channel: str, had_csrf_session: bool
 ) -> str | tuple[str, int] | WerkzeugResponse:
+    if _untouched() and (cached := _untouched_page(code)) is not None:
+        return cached
     meeting = _meeting_or_404(code)
     in_kiosk = session.get(KIOSK) == meeting.code
     window = window_of(meeting)
@@ -153,9 +162,6 @@ def _survey(
     current = questionnaire.taking_answers(db.session())
     if current is None:
         abort(503)  # before anyone types: an unregistered version could not store the answers
-    key = _page_key(meeting, current) if _untouched() and not in_kiosk else None
-    if key is not None and (cached := _from_cache(key)) is not None:
-        return cached
     form = survey_form(current, language())()
     if form.validate_on_submit():
         submission = form.submission(meeting, "kiosk" if in_kiosk else channel, language())
@@ -173,8 +179,8 @@ def _survey(
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors else 200
     page = _survey_page(meeting, current, form, kiosk=in_kiosk)
-    if key is not None and status == 200:
-        _remember(key, page, form)
+    if status == 200 and _untouched():
+        _remember(code, current, page, form)
     return page, status
 
 
@@ -207,40 +213,78 @@ def _survey_page(
 # The survey as a resident sees it before typing anything is the same for everyone who opens
 # it at one address in one language, but for the form's token and submission key: it is
 # rendered once, and those two are filled in. Rendering the form's widgets was most of a
-# survey's time. Anything else (answers sent back, errors, kiosk mode, a message to show) is
-# rendered for the resident.
+# survey's time. Anything else (answers sent back, errors, kiosk mode, a message to show, a
+# closed or answered survey) takes the full path and is rendered for the resident.
 _PAGES: dict[tuple[object, ...], str] = {}
 _PAGES_MAX = 1000  # meetings × addresses × languages; cleared if ever exceeded
 _TOKEN, _KEY = "\x00token\x00", "\x00key\x00"
 
 
-def _page_key(meeting: Meeting, current: questionnaire.Questionnaire) -> tuple[object, ...]:
-    """What an untouched survey page shows: where, when, the version and the language."""
-    where = (meeting.district.name, meeting.place, meeting.address)
-    return (request.path, language(), current.version, *where, meeting.starts_at, meeting.ends_at)
-
-
 def _untouched() -> bool:
     """Whether this request gets the page as everyone does before answering."""
-    return request.method == "GET" and "_flashes" not in session
+    return request.method == "GET" and "_flashes" not in session and KIOSK not in session
 
 
-def _from_cache(key: tuple[object, ...]) -> str | None:
-    """The untouched page, with this resident's token and submission key; None if not cached."""
-    page = _PAGES.get(key)
+def _page_key(facts: SurveyFacts, current: questionnaire.Questionnaire) -> tuple[object, ...]:
+    """What an untouched survey page shows: where, when, the version and the language."""
+    where = (facts.district_name, facts.place, facts.address, facts.starts_at, facts.ends_at)
+    return (request.path, language(), current.version, *where)
+
+
+# A room scanning the same poster at once asks for the same meeting: each worker keeps what
+# it read of a meeting for a few seconds. A change staff make reaches the survey pages of other
+# workers that much later (their own worker's at once); answers are always checked afresh.
+FACTS_SECONDS = 5.0
+_FACTS: WeakKeyDictionary[Engine, dict[str, tuple[float, SurveyFacts]]] = WeakKeyDictionary()
+
+
+def _facts(code: str) -> SurveyFacts | None:
+    """A meeting's survey facts, read at most every FACTS_SECONDS per worker."""
+    known = _FACTS.setdefault(db.engine(), {})
+    code = code.strip().upper()
+    now = time.monotonic()
+    if (hit := known.get(code)) is not None and now - hit[0] < FACTS_SECONDS:
+        return hit[1]
+    facts = survey_facts(db.session(), code)
+    if facts is not None:
+        if len(known) >= _PAGES_MAX:
+            known.clear()
+        known[code] = (now, facts)
+    return facts
+
+
+def _forget_facts(flushed: Session, _context: object) -> None:
+    """A change to meetings, districts or versions in this worker clears what it keeps."""
+    changed = (*flushed.new, *flushed.dirty, *flushed.deleted)
+    if any(isinstance(o, (Meeting, District, QuestionnaireVersion)) for o in changed):
+        _FACTS.pop(flushed.get_bind().engine, None)
+
+
+def _untouched_page(code: str) -> str | None:
+    """The survey from the cache, with this resident's token and submission key, without an
+    ORM query; None where the full path has something else to say (closed, answered, not
+    cached)."""
+    facts = _facts(code)
+    if facts is None or facts.cancelled_at is not None or facts.code in session.get(ANSWERED, []):
+        return None
+    current = questionnaire.offered(facts.version)
+    if current is None or not window_of(facts).is_open(utcnow()):
+        return None
+    page = _PAGES.get(_page_key(facts, current))
     if page is None:
         return None
     return page.replace(_TOKEN, generate_csrf()).replace(_KEY, uuid.uuid4().hex)
 
 
-def _remember(key: tuple[object, ...], page: str, form: FlaskForm) -> None:
+def _remember(code: str, current: questionnaire.Questionnaire, page: str, form: FlaskForm) -> None:
     """Keep an untouched page with its token and submission key cut out."""
     token, submission = generate_csrf(), form.submission_key.data
-    if page.count(token) != 1 or page.count(submission) != 1:
+    facts = survey_facts(db.session(), code)
+    if facts is None or page.count(token) != 1 or page.count(submission) != 1:
         return  # the two must be found exactly where the form put them
     if len(_PAGES) >= _PAGES_MAX:
         _PAGES.clear()
-    _PAGES[key] = page.replace(token, _TOKEN).replace(submission, _KEY)
+    _PAGES[_page_key(facts, current)] = page.replace(token, _TOKEN).replace(submission, _KEY)
 
 
 # Why a form's CSRF check failed, as the visitor can understand it.
@@ -312,3 +356,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
+    if not event.contains(Session, "after_flush", _forget_facts):
+        event.listen(Session, "after_flush", _forget_facts)

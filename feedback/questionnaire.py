@@ -10,7 +10,7 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from feedback.models import Question as QuestionRow
@@ -279,16 +279,31 @@ def sync(session: Session) -> list[str]:
     return changes
 
 
+def offered_version() -> ScalarSelect[int | None]:
+    """The highest shipped version that `questionnaire sync` registered with the same wording,
+    as a subquery: the survey page asks for it in the same query as the meeting."""
+    shipped = (
+        and_(
+            QuestionnaireVersion.version == version,
+            QuestionnaireVersion.fingerprint == q.fingerprint,
+        )
+        for version, q in versions().items()
+    )
+    return select(func.max(QuestionnaireVersion.version)).where(or_(*shipped)).scalar_subquery()
+
+
+def offered(version: int | None) -> Questionnaire | None:
+    """The shipped questionnaire of an offered version (None before anything was synced)."""
+    return None if version is None else versions()[version]
+
+
 def taking_answers(session: Session) -> Questionnaire | None:
     """The version the survey offers: the highest shipped one that `questionnaire sync` registered.
 
     Between deploying a new version's file and syncing it, residents keep getting the previous
     version instead of an error page; None only before anything was synced.
     """
-    rows = session.execute(select(QuestionnaireVersion.version, QuestionnaireVersion.fingerprint))
-    registered: dict[int, str | None] = dict(rows.all())
-    synced = [v for v, shipped in versions().items() if registered.get(v) == shipped.fingerprint]
-    return versions()[max(synced)] if synced else None
+    return offered(session.scalar(select(offered_version())))
 
 
 def is_synced(session: Session, version: int) -> bool:

@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, local, survey_window
-from feedback.models import Answer, Response, utcnow
+from feedback.models import Answer, Meeting, Response, utcnow
 from tests.conftest import answer, count, csrf_token, make_meeting, submission_key
 
 # Survey windows, the grace period and the schedule: CI reruns these at each instant in .ci/run.
@@ -321,6 +321,30 @@ def test_pages_forbid_framing_and_third_party_content(client: FlaskClient) -> No
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_change_from_another_worker_reaches_the_survey_within_seconds_and_answers_at_once(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedback import public
+
+    meeting = make_meeting(session)
+    resident = app.test_client()
+    page = resident.get(f"/q/{meeting.code}").text
+    # Another worker (here: a statement this worker's ORM does not see) cancels the meeting.
+    session.execute(update(Meeting).where(Meeting.id == meeting.id).values(cancelled_at=utcnow()))
+    session.commit()
+    assert 'name="safety_evening"' in app.test_client().get(f"/q/{meeting.code}").text
+    # Answers are checked against the database itself: the cancelled survey takes none.
+    data = {"csrf_token": csrf_token(page), "submission_key": submission_key(page)}
+    sent = resident.post(f"/q/{meeting.code}", data={**data, "safety_evening": "very_safe"})
+    assert sent.status_code == 200
+    assert 'name="safety_evening"' not in sent.text
+    assert count(session, Response) == 0
+    # A few seconds later every worker has read the meeting again.
+    later = public.time.monotonic() + public.FACTS_SECONDS + 1
+    monkeypatch.setattr(public.time, "monotonic", lambda: later)
+    assert 'name="safety_evening"' not in app.test_client().get(f"/q/{meeting.code}").text
 
 
 def test_an_untouched_survey_is_rendered_once_and_each_resident_gets_their_own_keys(
