@@ -15,16 +15,16 @@ from feedback.moderation_text import screen
 ACTIONS = ("approve", "hide", "redact")
 
 
-def review_new_text(answer: Answer) -> None:
-    """Mask an arriving free-text answer and queue it for review, flagged where it seems to."""
-    screened = screen(answer.value)
-    answer.value = screened.text
-    answer.review = FreeTextReview(
-        status="pending",
-        masked=",".join(screened.masked),
-        reports_crime=screened.reports_crime,
-        names_person=screened.names_person,
-    )
+def review_new_text(text: str) -> tuple[str, dict[str, object]]:
+    """An arriving free-text answer, masked, and the values of its review: pending, and
+    flagged where it seems to report a crime or name a person."""
+    screened = screen(text)
+    return screened.text, {
+        "status": "pending",
+        "masked": ",".join(screened.masked),
+        "reports_crime": screened.reports_crime,
+        "names_person": screened.names_person,
+    }
 
 
 @dataclass(frozen=True)

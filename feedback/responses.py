@@ -7,8 +7,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, false, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, false, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from feedback.meetings import local, local_datetime
@@ -30,32 +30,40 @@ class Submission:
 
 
 def record_response(session: Session, submission: Submission) -> bool:
-    """Store a response unless its submission key is already stored; True if stored now."""
+    """Store a response unless its submission key is already stored; True if stored now.
+
+    The unique submission key decides (`ON CONFLICT DO NOTHING`), so two racing requests with
+    one key also store exactly once; any other refusal is an error, never a "duplicate". One
+    statement for the response, one for its answers, one for the reviews of its free text.
+    """
     known = {q.key: q for q in submission.questionnaire.questions}
-    response = Response(
-        meeting=submission.meeting,
-        questionnaire_version=submission.questionnaire.version,
-        submission_key=submission.submission_key,
-        channel=submission.channel,
-        language=submission.language,
-        answers=[
-            Answer(question_key=key, value=value)
-            for key, value in submission.answers.items()
-            if key in known and value
-        ],
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    response_id = session.scalar(
+        dialect.insert(Response)
+        .values(
+            meeting_id=submission.meeting.id,
+            questionnaire_version=submission.questionnaire.version,
+            submission_key=submission.submission_key,
+            channel=submission.channel,
+            language=submission.language,
+        )
+        .on_conflict_do_nothing(index_elements=[Response.submission_key])
+        .returning(Response.id)
     )
-    for answer in response.answers:
-        if known[answer.question_key].kind == "text":
-            review_new_text(answer)
-    # The unique key decides, so two racing requests with one key also store exactly once.
-    try:
-        with session.begin_nested():
-            session.add(response)
-    except IntegrityError:
-        duplicate = select(Response.id).where(Response.submission_key == submission.submission_key)
-        if session.scalar(duplicate) is None:
-            raise  # some other constraint: never pass a lost answer off as a duplicate
+    if response_id is None:
         return False
+    answers, reviews = [], []
+    for key, value in submission.answers.items():
+        if key not in known or not value:
+            continue
+        if known[key].kind == "text":
+            value, review = review_new_text(value)
+            reviews.append({"response_id": response_id, "question_key": key, **review})
+        answers.append({"response_id": response_id, "question_key": key, "value": value})
+    if answers:
+        session.execute(insert(Answer), answers)
+    if reviews:
+        session.execute(insert(FreeTextReview), reviews)
     return True
 
 
