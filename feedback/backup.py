@@ -16,6 +16,9 @@ from sqlalchemy.engine import URL
 
 # The residents' answers and their moderation: what no one can collect again.
 ANSWER_TABLES = ("response", "answer", "free_text_review")
+# Columns that copy another table's (an answer's meeting is its response's): dropping them
+# loses nothing.
+COPIES = {"answer": frozenset({"meeting_id"})}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
 
@@ -123,8 +126,8 @@ def answers_lost(
         rows_now, columns_now = after[table]
         if rows_now < rows:
             lost.append(f"{table}: {rows - rows_now} of {rows} rows")
-        if columns - columns_now:
-            lost.append(f"{table}: columns {', '.join(sorted(columns - columns_now))}")
+        if gone := columns - columns_now - COPIES.get(table, frozenset()):
+            lost.append(f"{table}: columns {', '.join(sorted(gone))}")
     return lost
 
 

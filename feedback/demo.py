@@ -90,15 +90,12 @@ def seed_many(
             )
             lean = leans[i]
             safety = rng.choices(SAFETY, weights=_weights(lean))[0]
-            answers.append(
-                {"response_id": response_id, "question_key": "safety_evening", "value": safety}
-            )
+            given = {"response_id": response_id, "meeting_id": everyone[i].id}
+            answers.append({**given, "question_key": "safety_evening", "value": safety})
             for question in problems:
                 if rng.random() < 0.8:
                     code = rng.choice(question.options).code
-                    answers.append(
-                        {"response_id": response_id, "question_key": question.key, "value": code}
-                    )
+                    answers.append({**given, "question_key": question.key, "value": code})
         session.execute(insert(Response), responses)
         session.execute(insert(Answer), answers)
     session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Table,
     Text,
@@ -162,6 +163,7 @@ class Response(Base):
     __tablename__ = "response"
     __table_args__ = (
         CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CHANNELS)})", name="channel"),
+        UniqueConstraint("id", "meeting_id"),  # what each answer's meeting refers to
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,9 +232,16 @@ class Answer(Base):
     """The answer to one question: an answer code, or free text, keyed by the question's key."""
 
     __tablename__ = "answer"
+    __table_args__ = (
+        # An answer carries its response's meeting, and the database holds the two equal: the
+        # counts per meeting and question read one year's answers from an index, with no join.
+        ForeignKeyConstraint(["response_id", "meeting_id"], ["response.id", "response.meeting_id"]),
+        Index(None, "meeting_id", "question_key"),
+    )
 
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), primary_key=True)
+    response_id: Mapped[int] = mapped_column(primary_key=True)
     question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    meeting_id: Mapped[int]
     value: Mapped[str] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from feedback import disclosure
@@ -27,6 +27,26 @@ from feedback.questionnaire import Indicator, Questionnaire
 from feedback.stats import Change
 
 
+def tally_queries(
+    meeting_ids: Sequence[int], questionnaire: Questionnaire
+) -> tuple[Select[int, str, str, int], Select[int, str, str, int]]:
+    """The two GROUP BY queries behind every number: answer codes per meeting and question,
+    and responses per meeting, channel and language. Each reads only the given meetings' rows
+    through an index (answer.meeting_id, response.meeting_id), never every year's answers."""
+    choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
+    answers = (
+        select(Answer.meeting_id, Answer.question_key, Answer.value, func.count())
+        .where(Answer.meeting_id.in_(meeting_ids), Answer.question_key.in_(choice_keys))
+        .group_by(Answer.meeting_id, Answer.question_key, Answer.value)
+    )
+    mix = (
+        select(Response.meeting_id, Response.channel, Response.language, func.count())
+        .where(Response.meeting_id.in_(meeting_ids))
+        .group_by(Response.meeting_id, Response.channel, Response.language)
+    )
+    return answers, mix
+
+
 def tallies(
     session: Session, meetings: Sequence[Meeting], questionnaire: Questionnaire
 ) -> dict[int, Tally]:
@@ -34,21 +54,9 @@ def tallies(
     result = {m.id: Tally() for m in meetings}
     if not result:
         return result
-    ids = list(result)
-    choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
-    answers = (
-        select(Response.meeting_id, Answer.question_key, Answer.value, func.count())
-        .join(Answer.response)
-        .where(Response.meeting_id.in_(ids), Answer.question_key.in_(choice_keys))
-        .group_by(Response.meeting_id, Answer.question_key, Answer.value)
-    )
+    answers, mix = tally_queries(list(result), questionnaire)
     for meeting_id, key, value, n in session.execute(answers):
         result[meeting_id].answers.setdefault(key, Counter())[value] += n
-    mix = (
-        select(Response.meeting_id, Response.channel, Response.language, func.count())
-        .where(Response.meeting_id.in_(ids))
-        .group_by(Response.meeting_id, Response.channel, Response.language)
-    )
     for meeting_id, channel, language, n in session.execute(mix):
         tally = result[meeting_id]
         tally.responses += n

@@ -59,7 +59,14 @@ def record_response(session: Session, submission: Submission) -> bool:
         if known[key].kind == "text":
             value, review = review_new_text(value)
             reviews.append({"response_id": response_id, "question_key": key, **review})
-        answers.append({"response_id": response_id, "question_key": key, "value": value})
+        answers.append(
+            {
+                "response_id": response_id,
+                "meeting_id": submission.meeting.id,
+                "question_key": key,
+                "value": value,
+            }
+        )
     if answers:
         session.execute(insert(Answer), answers)
     if reviews:

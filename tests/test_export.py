@@ -336,12 +336,9 @@ def test_exports_stream_in_constant_memory(session: Session) -> None:
                 ],
             )
             ids = session.scalars(select(Response.id).where(Response.submission_key.in_(keys)))
+            given = {"meeting_id": meeting.id, "question_key": "safety_evening"}
             session.execute(
-                insert(Answer),
-                [
-                    {"response_id": i, "question_key": "safety_evening", "value": "very_safe"}
-                    for i in ids
-                ],
+                insert(Answer), [{**given, "response_id": i, "value": "very_safe"} for i in ids]
             )
     session.commit()
 

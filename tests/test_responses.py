@@ -57,6 +57,17 @@ def test_another_failure_is_never_passed_off_as_a_duplicate(session: Session) ->
     assert count(session, Response) == 0
 
 
+def test_an_answer_can_only_belong_to_its_responses_meeting(session: Session) -> None:
+    here, elsewhere = make_meeting(session), make_meeting(session, district="Romme")
+    assert submit(session, here, "c" * 32, safety_evening="very_safe")
+    answer = session.scalars(select(Answer)).one()
+    assert answer.meeting_id == here.id
+    answer.meeting_id = elsewhere.id
+    with pytest.raises(IntegrityError):
+        session.commit()  # the composite foreign key to (response.id, response.meeting_id)
+    session.rollback()
+
+
 @pytest.mark.parametrize(
     ("moment", "months", "expected"),
     [
