@@ -38,10 +38,11 @@ from tests.server import postgres_database
 TARGET_RATIO = 3.0
 TARGET_MB = 150
 EMAIL, PASSWORD = "bench@example.se", "bench-lösenord-1234"
-# Every answer knows its meeting (answer.meeting_id), so counting needs no join.
+# The same count as the reports, written by hand: every answer knows its meeting, so no join;
+# answer codes only, so the database reads its counting index (ix_answer_code) alone.
 BARE = text(
     "SELECT meeting_id, question_key, value, count(*) FROM answer "
-    "GROUP BY meeting_id, question_key, value"
+    "WHERE length(value) <= 64 GROUP BY meeting_id, question_key, value"
 )
 
 

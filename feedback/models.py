@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -228,15 +229,29 @@ class FreeTextReview(Base):
     answer: Mapped[Answer] = relationship(back_populates="review")
 
 
+# Answer codes are short identifiers (the questionnaire's loader holds them to this).
+CODE_MAX_LENGTH = 64
+# The condition of the counting index, written out the same way in the queries that use it.
+SHORT_VALUE = text(f"length(value) <= {CODE_MAX_LENGTH}")
+
+
 class Answer(Base):
     """The answer to one question: an answer code, or free text, keyed by the question's key."""
 
     __tablename__ = "answer"
     __table_args__ = (
         # An answer carries its response's meeting, and the database holds the two equal: the
-        # counts per meeting and question read one year's answers from an index, with no join.
+        # counts per meeting, question and code are read from the index below alone.
         ForeignKeyConstraint(["response_id", "meeting_id"], ["response.id", "response.meeting_id"]),
-        Index(None, "meeting_id", "question_key"),
+        # Answer codes only: free text can be longer than a PostgreSQL index entry may be.
+        Index(
+            "ix_answer_code",
+            "meeting_id",
+            "question_key",
+            "value",
+            sqlite_where=SHORT_VALUE,
+            postgresql_where=SHORT_VALUE,
+        ),
     )
 
     response_id: Mapped[int] = mapped_column(primary_key=True)

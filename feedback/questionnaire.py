@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from feedback.models import CODE_MAX_LENGTH, QuestionnaireVersion
 from feedback.models import Question as QuestionRow
-from feedback.models import QuestionnaireVersion
 
 DEFAULT_LANGUAGE = "sv"
 
@@ -147,6 +147,8 @@ def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> 
     raw_options = data.get("options") or scales.get(data.get("scale", ""), [])
     if data["kind"] == "choice" and not raw_options:
         raise ValueError(f"question {data['key']} has no options")
+    if any(len(o["code"]) > CODE_MAX_LENGTH for o in raw_options):
+        raise ValueError(f"question {data['key']} has a code over {CODE_MAX_LENGTH} characters")
     return Question(
         key=data["key"],
         kind=data["kind"],

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from feedback import disclosure
 from feedback.disclosure import Figure, Group, Tally
 from feedback.meetings import list_districts, list_meetings, local
-from feedback.models import Answer, District, Meeting, Pledge, Response
+from feedback.models import SHORT_VALUE, Answer, District, Meeting, Pledge, Response
 from feedback.moderation import QueuedText, queue
 from feedback.questionnaire import Indicator, Questionnaire
 from feedback.stats import Change
@@ -32,11 +32,12 @@ def tally_queries(
 ) -> tuple[Select[int, str, str, int], Select[int, str, str, int]]:
     """The two GROUP BY queries behind every number: answer codes per meeting and question,
     and responses per meeting, channel and language. Each reads only the given meetings' rows
-    through an index (answer.meeting_id, response.meeting_id), never every year's answers."""
+    through an index (ix_answer_code, ix_response_meeting_id), never every year's answers."""
     choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
     answers = (
         select(Answer.meeting_id, Answer.question_key, Answer.value, func.count())
         .where(Answer.meeting_id.in_(meeting_ids), Answer.question_key.in_(choice_keys))
+        .where(SHORT_VALUE)  # every code is short: the counting index holds them all
         .group_by(Answer.meeting_id, Answer.question_key, Answer.value)
     )
     mix = (

@@ -57,6 +57,17 @@ def test_another_failure_is_never_passed_off_as_a_duplicate(session: Session) ->
     assert count(session, Response) == 0
 
 
+def test_the_longest_free_text_is_stored_beside_the_index_of_answer_codes(
+    session: Session,
+) -> None:
+    meeting = make_meeting(session)
+    longest = "Trygghet 🚲 " * 100  # 1,000 characters, 4-byte ones among them
+    assert submit(session, meeting, "d" * 32, safety_evening="very_safe", safer_how=longest[:1000])
+    reread(session)
+    stored = session.scalar(select(Answer.value).where(Answer.question_key == "safer_how"))
+    assert stored is not None and len(stored) == 1000
+
+
 def test_an_answer_can_only_belong_to_its_responses_meeting(session: Session) -> None:
     here, elsewhere = make_meeting(session), make_meeting(session, district="Romme")
     assert submit(session, here, "c" * 32, safety_evening="very_safe")

@@ -1,7 +1,9 @@
 """Each answer carries its response's meeting, held equal by a composite foreign key.
 
-The counts per meeting, question and answer code then read one year's answers through
-ix_answer_meeting_id instead of joining every answer to its response.
+The counts per meeting, question and answer code then read one year's answer codes from the
+covering index ix_answer_code alone, instead of joining every answer to its response. The index
+holds answer codes only (length(value) <= 64): free text may be longer than a PostgreSQL index
+entry can be.
 
 Revision ID: 5d2c9e71a0b4
 Revises: 88e612ee8027
@@ -17,6 +19,7 @@ revision = "5d2c9e71a0b4"
 down_revision = "88e612ee8027"
 branch_labels = None
 depends_on = None
+SHORT_VALUE = sa.text("length(value) <= 64")
 
 
 def upgrade() -> None:
@@ -39,12 +42,18 @@ def upgrade() -> None:
             ["response_id", "meeting_id"],
             ["id", "meeting_id"],
         )
-        batch_op.create_index(batch_op.f("ix_answer_meeting_id"), ["meeting_id", "question_key"])
+    op.create_index(
+        "ix_answer_code",
+        "answer",
+        ["meeting_id", "question_key", "value"],
+        sqlite_where=SHORT_VALUE,
+        postgresql_where=SHORT_VALUE,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_answer_code", "answer")
     with op.batch_alter_table("answer") as batch_op:
-        batch_op.drop_index(batch_op.f("ix_answer_meeting_id"))
         batch_op.drop_constraint("fk_answer_response_id_response", type_="foreignkey")
         batch_op.create_foreign_key(
             batch_op.f("fk_answer_response_id_response"), "response", ["response_id"], ["id"]
