@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import text
@@ -40,8 +41,9 @@ def test_a_years_counts_read_only_its_meetings_rows_through_indexes(session: Ses
         assert "SEARCH answer USING COVERING INDEX ix_answer_code (meeting_id=?" in counted, counted
         assert "SEARCH response USING INDEX ix_response_meeting_id (meeting_id=?" in mixed, mixed
     else:
-        assert "using ix_answer_code on answer" in counted, counted
-        assert "using ix_response_meeting_id on response" in mixed, mixed
+        # An index scan, index-only scan or bitmap scan, as the statistics of the moment say.
+        assert re.search(r"Scan (using|on) ix_answer_code", counted), counted
+        assert re.search(r"Scan (using|on) ix_response_meeting_id", mixed), mixed
     # The counts of answers need no join: every answer knows its meeting.
     assert "response" not in counted and "SCAN" not in counted + mixed, counted + mixed
     assert "Seq Scan" not in counted + mixed, counted + mixed
