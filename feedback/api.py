@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -105,6 +105,20 @@ def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]
         "ci_high": row.high,
         "suppressed": row.suppressed,
     }
+
+
+@bp.get("/")
+def index() -> Response:
+    """The API's index: a link to each resource and to the OpenAPI document."""
+    return _cacheable(
+        {
+            "title": "Trygghetsdialog: öppna data",
+            "resources": {
+                name: url_for(f"api.{name}") for name in ("districts", "meetings", "indicators")
+            },
+            "openapi": url_for("api.openapi_document"),
+        }
+    )
 
 
 @bp.get("/districts")

@@ -99,7 +99,15 @@ def csv_text(rows: Iterable[Sequence[object]], dialect_name: str = "rfc4180") ->
     if dialect.bom:
         yield "\ufeff"
     for number, row in enumerate(rows, 1):
-        writer.writerow([_text(value, dialect) for value in row])
+        # Text that starts harmlessly, most cells, is written as it is; the rest goes to _text.
+        writer.writerow(
+            [
+                value
+                if type(value) is str and not value.startswith(_FORMULA_STARTS)
+                else _text(value, dialect)
+                for value in row
+            ]
+        )
         if number % 100 == 0:  # a hundred lines to a chunk: fewer, larger writes
             yield buffer.getvalue()
             buffer.seek(0)
@@ -133,17 +141,24 @@ class Responses:
             row.questionnaire_version,
             row.channel,
             row.language,
-            *(self._answer(row, key) for key in self.keys),
+            *self._answers(row),
         ]
 
-    def _answer(self, row: ResponseRow, key: str) -> str:
-        value = row.answers.get(key, "")
-        if self.labels and value:
+    def _answers(self, row: ResponseRow) -> list[str]:
+        """The answers in column order: codes, or labels when asked for."""
+        found = row.answers.get
+        if not self.labels:
+            return [found(key, "") for key in self.keys]
+        return [self._label(row, key, found(key, ""), self.labels) for key in self.keys]
+
+    @staticmethod
+    def _label(row: ResponseRow, key: str, value: str, language: str) -> str:
+        if value:
             questionnaire = versions().get(row.questionnaire_version)
             if questionnaire is not None and key in {q.key for q in questionnaire.questions}:
                 question = questionnaire.question(key)
                 if question.kind == "choice":
-                    return question.option_label(value, self.labels)
+                    return question.option_label(value, language)
         return value
 
     def table(self, rows: Iterable[ResponseRow]) -> Iterator[list[object]]:

@@ -21,6 +21,9 @@ def _nullable(schema: Schema) -> Schema:
     return {**schema, "nullable": True}
 
 
+_LINK: Schema = {"type": "string", "format": "uri-reference"}
+
+
 def _object(properties: dict[str, Schema], description: str | None = None) -> Schema:
     """An object with exactly these properties, all of them required."""
     schema: Schema = {
@@ -184,6 +187,19 @@ def document(caveat: str) -> Schema:
             ),
         },
         "paths": {
+            f"{PREFIX}/": _operation(
+                "Index",
+                "En länk till varje resurs och till det här dokumentet.",
+                _object(
+                    {
+                        "title": {"type": "string"},
+                        "resources": _object(
+                            dict.fromkeys(("districts", "meetings", "indicators"), _LINK)
+                        ),
+                        "openapi": _LINK,
+                    }
+                ),
+            ),
             f"{PREFIX}/districts": _operation(
                 "Kommundelar",
                 "Alla kommundelar, i namnordning.",

@@ -190,7 +190,7 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
 
     return Response(
         stream_with_context(lines()),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # Flask adds charset=utf-8
         headers={"Content-Disposition": 'attachment; filename="svar.csv"'},
     )
 
@@ -206,7 +206,7 @@ def export_codebook(fmt: str) -> Response:
     rows = export_module.codebook_rows(LANGUAGE_CODES, current_app.config["MIN_ANSWERS"])
     return Response(
         "".join(export_module.csv_text(rows, dialect)),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # Flask adds charset=utf-8
         headers={"Content-Disposition": 'attachment; filename="kodbok.csv"'},
     )
 
@@ -232,7 +232,7 @@ def export_aggregates() -> Response | tuple[str, int]:
     rows = export_module.aggregate_rows(visible, min_n)
     return Response(
         "".join(export_module.csv_text(rows, form.dialect.data)),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # Flask adds charset=utf-8
         headers={"Content-Disposition": 'attachment; filename="indikatorer.csv"'},
     )
 

@@ -25,7 +25,7 @@ from tests.conftest import BASE_URL, Auth, answer, make_meeting
 
 # With an Ö, which no meeting code has: "XQ7" alone turned up inside a random code.
 FREE_TEXT = "Lampan vid tunneln har varit trasig sedan mars ÖXQ7"
-ENDPOINTS = ["districts", "meetings", "indicators", "openapi.json"]
+ENDPOINTS = ["", "districts", "meetings", "indicators", "openapi.json"]
 INDICATOR_FIELDS = {
     "district",
     "district_id",
@@ -330,6 +330,14 @@ def test_an_unknown_api_address_answers_json_and_pages_stay_html(client: FlaskCl
     page = client.get("/finns-inte")
     assert page.status_code == 404
     assert page.content_type.startswith("text/html")
+
+
+def test_the_index_links_every_resource_and_the_document(client: FlaskClient) -> None:
+    index = body(client, "")
+    links = [*index["resources"].values(), index["openapi"]]
+    assert sorted(links) == sorted(f"/api/v1/{path}" for path in ENDPOINTS if path)
+    for link in links:
+        assert client.get(link).status_code == 200, link
 
 
 def test_the_document_describes_exactly_these_endpoints(client: FlaskClient) -> None:

@@ -285,3 +285,11 @@ def test_a_coordinator_is_offered_the_years_of_their_own_districts(
     district = client.get(f"/staff/districts/{mine.district_id}").text
     assert "Hagalund 2019" in district
     assert '<option value="2021"' not in district
+
+
+def test_every_csv_download_names_one_charset(client: FlaskClient, auth: Auth) -> None:
+    auth.login()
+    for path in ["responses.csv", "codebook.csv", "aggregates.csv"]:
+        with client.get(f"/staff/export/{path}") as download:
+            assert download.status_code == 200, path
+            assert download.headers["Content-Type"] == "text/csv; charset=utf-8", path
