@@ -165,10 +165,12 @@ class Response(Base):
     __table_args__ = (
         CheckConstraint(f"channel IN ({', '.join(repr(c) for c in CHANNELS)})", name="channel"),
         UniqueConstraint("id", "meeting_id"),  # what each answer's meeting refers to
+        # The responses per meeting, channel and language are counted from this index alone.
+        Index("ix_response_mix", "meeting_id", "channel", "language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"))
     questionnaire_version: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.version"))
     # How the answer reached us (qr, link, kiosk, paper) and the language it was given in.
     channel: Mapped[str] = mapped_column(String(8))

@@ -32,7 +32,7 @@ def tally_queries(
 ) -> tuple[Select[int, str, str, int], Select[int, str, str, int]]:
     """The two GROUP BY queries behind every number: answer codes per meeting and question,
     and responses per meeting, channel and language. Each reads only the given meetings' rows
-    through an index (ix_answer_code, ix_response_meeting_id), never every year's answers."""
+    through an index (ix_answer_code, ix_response_mix), never every year's answers."""
     choice_keys = [q.key for q in questionnaire.questions if q.kind == "choice"]
     answers = (
         select(Answer.meeting_id, Answer.question_key, Answer.value, func.count())
