@@ -111,6 +111,29 @@ def upcoming_and_past(session: Session, now: datetime) -> tuple[list[Meeting], l
     return upcoming, past
 
 
+def open_surveys(
+    session: Session, now: datetime, opens_minutes_before: int, closes_days_after: int
+) -> list[Meeting]:
+    """The meetings whose survey is open at this moment, the one nearest in time first: a
+    meeting going on now before one held days ago."""
+    # Whole days either way in SQL, the window itself (Stockholm's clock) checked on each.
+    found = session.scalars(
+        select(Meeting).where(
+            Meeting.cancelled_at.is_(None),
+            Meeting.starts_at <= now + timedelta(minutes=opens_minutes_before),
+            Meeting.ends_at > now - timedelta(days=closes_days_after + 1),
+        )
+    )
+    return sorted(
+        (
+            m
+            for m in found
+            if survey_window(m, opens_minutes_before, closes_days_after).is_open(now)
+        ),
+        key=lambda m: abs((m.starts_at - now).total_seconds()),
+    )
+
+
 def next_meeting(session: Session, now: datetime) -> Meeting | None:
     """The next meeting that has not started and is not cancelled."""
     return session.scalar(

@@ -40,6 +40,7 @@ from feedback.meetings import (
     find_by_code,
     local,
     next_meeting,
+    open_surveys,
     survey_facts,
     survey_window,
     upcoming_and_past,
@@ -68,6 +69,16 @@ def window_of(meeting: Timed) -> SurveyWindow:
     )
 
 
+def surveys_open_now() -> list[Meeting]:
+    """The meetings whose survey residents can answer at this moment, nearest in time first."""
+    return open_surveys(
+        db.session(),
+        utcnow(),
+        current_app.config["SURVEY_OPENS_MINUTES_BEFORE"],
+        current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
+    )
+
+
 def _meeting_or_404(code: str) -> Meeting:
     meeting = find_by_code(db.session(), code)
     if meeting is None:
@@ -79,7 +90,8 @@ def _meeting_or_404(code: str) -> Meeting:
 def index() -> str:
     """The public schedule: upcoming and past meetings, cancelled and moved ones marked."""
     upcoming, past = upcoming_and_past(db.session(), utcnow())
-    return render_template("public/index.html", upcoming=upcoming, past=past)
+    answerable = {m.id for m in surveys_open_now()}
+    return render_template("public/index.html", upcoming=upcoming, past=past, answerable=answerable)
 
 
 @bp.route("/loften")
@@ -152,9 +164,14 @@ def _survey(
     now = utcnow()
     is_open = window.takes_answers(now) if request.method == "POST" else window.is_open(now)
     if meeting.is_cancelled or not is_open:
-        upcoming = next_meeting(db.session(), now)
         return render_template(
-            "public/closed.html", meeting=meeting, window=window, now=now, upcoming=upcoming
+            "public/closed.html",
+            meeting=meeting,
+            window=window,
+            now=now,
+            upcoming=next_meeting(db.session(), now),
+            open_now=[m for m in surveys_open_now() if m.id != meeting.id],
+            channel=channel,
         )
     if not in_kiosk and meeting.code in session.get(ANSWERED, []):
         return render_template("public/answered.html", meeting=meeting)

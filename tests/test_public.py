@@ -224,6 +224,51 @@ def test_a_closed_survey_says_so_and_names_the_next_meeting(
     assert "Enkäten har inte öppnat än" in early.text
 
 
+def test_an_old_poster_offers_the_survey_that_is_open_today(
+    client: FlaskClient, session: Session
+) -> None:
+    today = local(utcnow()).date()
+    old = make_meeting(session, day=today - timedelta(days=400))
+    tonight = make_meeting(session, district="Ornäs", place="ICA")
+    last_week = make_meeting(session, district="Kvarnsveden", day=today - timedelta(days=6))
+    cancelled = make_meeting(session, district="Tjärna ängar")
+    cancel_meeting(session, cancelled)
+    make_meeting(session, district="Jakobsgårdarna", day=today - timedelta(days=20))
+    session.commit()
+
+    page = client.get(f"/q/{old.code}")
+    assert "Enkäten är stängd" in page.text and "Enkäter som är öppna nu" in page.text
+    offered = re.findall(r'href="/(q|s)/([A-Z0-9]+)"', page.text)
+    # Tonight's meeting first, by the way the resident came (the QR code); nothing closed.
+    assert offered == [("q", tonight.code), ("q", last_week.code)]
+    by_link = client.get(f"/s/{old.code}")
+    assert re.findall(r'href="/(q|s)/[A-Z0-9]+"', by_link.text) == ["s", "s"]
+
+
+def test_the_thanks_page_leads_to_the_schedule_and_the_pledges(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    thanks = client.get(client.post(f"/s/{meeting.code}", data=data).headers["Location"])
+    assert 'href="/"' in thanks.text and 'href="/loften"' in thanks.text
+
+
+def test_the_schedule_links_open_surveys_and_offers_no_calendar_for_the_past(
+    client: FlaskClient, session: Session
+) -> None:
+    today = local(utcnow()).date()
+    now = make_meeting(session)
+    held = make_meeting(session, district="Ornäs", day=today - timedelta(days=40))
+    coming = make_meeting(session, district="Tjärna ängar", day=today + timedelta(days=30))
+    page = client.get("/").text
+    assert f'href="/s/{now.code}"' in page
+    assert f"/s/{coming.code}" not in page and f"/s/{held.code}" not in page
+    assert f"/moten/{coming.code}.ics" in page
+    past_part = page.split("Tidigare möten")[1]
+    assert held.code not in past_part and "Lägg till i kalendern" not in past_part
+
+
 def test_the_window_opens_an_hour_before_and_closes_two_weeks_after(
     client: FlaskClient, session: Session
 ) -> None:

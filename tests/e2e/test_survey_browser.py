@@ -132,6 +132,30 @@ def test_the_survey_fits_a_320_pixel_screen(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_failed_submit_moves_the_focus_to_the_error_summary(
+    app: Flask, live_server: str, browser: Browser, javascript: bool
+) -> None:
+    """The summary takes the focus (no script needed), links to the field, and the title says
+    there is an error (WCAG 3.3.1)."""
+    code = open_survey(app)
+    with browser.new_context(
+        viewport=PHONE, locale="sv-SE", java_script_enabled=javascript
+    ) as phone:
+        page = phone.new_page()
+        page.goto(f"{live_server}/s/{code}")
+        assert not page.title().startswith("Fel")
+        page.locator("main form button[type=submit]").first.click()
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        assert page.title().startswith("Fel: ")
+        link = summary.get_by_role("link")
+        expect(link).to_have_count(1)
+        target = link.get_attribute("href")
+        assert target and page.locator(target).count() == 1
+
+
+@pytest.mark.browser
 def test_the_survey_works_at_200_percent_zoom(
     app: Flask, live_server: str, browser: Browser
 ) -> None:
