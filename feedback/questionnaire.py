@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from typing import Any
@@ -19,6 +19,10 @@ from feedback.models import Question as QuestionRow
 DEFAULT_LANGUAGE = "sv"
 
 
+# Answers with labels up to this long flow side by side; longer ones are listed one per line.
+SHORT_LABEL = 30
+
+
 def _text(labels: dict[str, str], language: str) -> str:
     """The label in the language, falling back to Swedish."""
     return labels.get(language) or labels[DEFAULT_LANGUAGE]
@@ -30,10 +34,26 @@ class Option:
 
     code: str
     labels: dict[str, str]
+    # The words of the label a narrow screen shows on the answer's button ("Litet" of "Litet
+    # problem"), per language; the whole label stays the button's accessible name.
+    shorts: dict[str, str] = field(default_factory=dict)
 
     def label(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The wording in a language."""
         return _text(self.labels, language)
+
+    def parts(self, language: str = DEFAULT_LANGUAGE) -> tuple[str, str, str] | None:
+        """The label around its short form, (before, short, after), so that the short form a
+        narrow screen shows is always part of the answer's name (WCAG 2.5.3): "Litet problem"
+        is ("", "Litet", " problem"); a short form of other words ("Vet ej" for "Ingen
+        uppfattning") comes first, the label after it. None without a short form."""
+        short, label = self.shorts.get(language), self.label(language)
+        if not short:
+            return None
+        if short not in label:
+            return "", short, f" ({label})"
+        before, _, after = label.partition(short)
+        return before, short, after
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,14 @@ class Question:
     def help_text(self, language: str = DEFAULT_LANGUAGE) -> str | None:
         """The hint under the question, if any."""
         return _text(self.help, language) if self.help else None
+
+    def in_a_row(self, language: str = DEFAULT_LANGUAGE) -> bool:
+        """Whether the answers sit side by side as equally wide buttons: they have short forms."""
+        return any(o.parts(language) for o in self.options)
+
+    def wraps(self, language: str = DEFAULT_LANGUAGE) -> bool:
+        """Whether the answers are short enough to flow side by side, as many as fit a line."""
+        return all(len(o.label(language)) <= SHORT_LABEL for o in self.options)
 
     def option_label(self, code: str, language: str = DEFAULT_LANGUAGE) -> str:
         """The wording of an answer code; unknown codes are shown as they are."""
@@ -155,7 +183,7 @@ def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> 
         section=data["section"],
         labels=data["label"],
         help=data.get("help", {}),
-        options=tuple(Option(o["code"], o["label"]) for o in raw_options),
+        options=tuple(Option(o["code"], o["label"], o.get("short", {})) for o in raw_options),
         required=data.get("required", False),
         max_length=data.get("max_length", 0),
         keywords=tuple(data.get("keywords", {}).get(DEFAULT_LANGUAGE, [])),

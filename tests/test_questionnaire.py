@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from feedback import questionnaire
+from feedback.i18n import LANGUAGES
 from feedback.models import Question as QuestionRow
 from feedback.models import QuestionnaireVersion, Response
 from tests.conftest import answer, make_meeting, reread
@@ -199,3 +200,40 @@ def test_the_sync_command_says_which_version_takes_responses(runner: FlaskCliRun
     result = runner.invoke(args=["questionnaire", "sync"])
     assert result.exit_code == 0
     assert "Questionnaire version 1 takes new responses." in result.output
+
+
+def test_every_short_answer_on_a_button_is_part_of_the_answers_name() -> None:
+    """What a narrow screen shows on a scale's button is in the name a screen reader or voice
+    control uses (WCAG 2.5.3), and the name is still the whole label."""
+    current = questionnaire.current()
+    shown = 0
+    for question in current.questions:
+        for option in question.options:
+            for lang in LANGUAGES:
+                parts = option.parts(lang)
+                if parts is None:
+                    continue
+                shown += 1
+                name = "".join(parts)
+                assert parts[1] and parts[1] in name and option.label(lang) in name
+    problems = [q for q in current.questions if q.key.startswith("problem_")]
+    assert shown and all(q.in_a_row(lang) for q in problems for lang in LANGUAGES)
+    assert not current.questions[0].in_a_row() and not current.questions[0].wraps()
+
+
+def test_a_short_form_in_other_words_comes_first_with_the_label_after() -> None:
+    option = questionnaire.Option("no_opinion", {"sv": "Ingen uppfattning"}, {"sv": "Vet ej"})
+    assert option.parts("sv") == ("", "Vet ej", " (Ingen uppfattning)")
+    within = questionnaire.Option("small", {"sv": "Litet problem"}, {"sv": "Litet"})
+    assert within.parts("sv") == ("", "Litet", " problem")
+    assert within.parts("en") is None
+
+
+def test_new_button_words_are_not_new_wording(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questionnaire.sync(session)
+    data = v1_data()
+    data["scales"]["problem"][0]["short"]["sv"] = "Inget alls"
+    monkeypatch.setattr(questionnaire, "versions", lambda: {1: questionnaire.parse(data)})
+    assert questionnaire.sync(session) == []

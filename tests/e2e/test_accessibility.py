@@ -88,7 +88,7 @@ def test_survey_in_each_language_has_no_violations(
         page.goto(f"{live_server}/s/{code}?lang={lang}")
         expect(page.locator("html")).to_have_attribute("lang", lang)
         audit.check(page, f"survey, {lang}")
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form button[type=submit]").first.click()
         expect(page.locator(".error-summary")).to_be_visible()
         audit.check(page, f"survey with errors, {lang}")
     audit.assert_clean()
@@ -133,7 +133,7 @@ def test_resident_pages_have_no_violations(
 
         page.goto(f"{live_server}/s/{code}")
         page.locator("input[name=safety_evening][value=fairly_safe]").check()
-        survey_form.locator("button[type=submit]").click()
+        survey_form.locator("button[type=submit]").first.click()
         expect(page).to_have_url(f"{live_server}/s/{code}/tack")
         audit.check(page, f"thank-you page, {lang}")
         page.goto(f"{live_server}/s/{code}")

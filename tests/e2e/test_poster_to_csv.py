@@ -60,7 +60,7 @@ def answer_on_phone(browser: Browser, survey_url: str) -> None:
         page.get_by_text("Ganska trygg", exact=True).tap()
         expect(page.get_by_label("Ganska trygg", exact=True)).to_be_checked()
         lighting = page.get_by_role("group", name="Dålig belysning eller mörka platser")
-        lighting.get_by_text("Ganska stort problem", exact=True).tap()
+        lighting.get_by_role("radio", name="Ganska stort problem").tap()
         expect(lighting.get_by_label("Ganska stort problem", exact=True)).to_be_checked()
         where = page.get_by_label("Var här känner du dig otrygg, och när?")
         where.tap()
