@@ -38,7 +38,9 @@ RULES: dict[tuple[str, str], str] = {
     ("staff.new_meeting", "POST"): "organise",
     ("staff.edit_meeting", "GET"): "organise",
     ("staff.edit_meeting", "POST"): "organise",
+    ("staff.cancel", "GET"): "organise",  # asks first
     ("staff.cancel", "POST"): "organise",
+    ("staff.reinstate", "POST"): "organise",
     ("staff.import_schedule", "GET"): "organise",
     ("staff.import_schedule", "POST"): "organise",
     ("staff.kiosk", "POST"): "organise",

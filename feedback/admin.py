@@ -116,9 +116,9 @@ def edit_user(user_id: int) -> tuple[str, int] | WerkzeugResponse:
 def audit_log() -> str:
     """The newest staff actions that matter."""
     action = request.args.get("action") or None
-    return render_template(
-        "admin/audit.html", events=audit.recent(db.session(), action=action), action=action
-    )
+    names = audit.district_names(db.session())
+    events = [(e, *audit.describe(e, names)) for e in audit.recent(db.session(), action=action)]
+    return render_template("admin/audit.html", events=events, action=action, actions=audit.ACTIONS)
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -2,14 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feedback.models import AuditEvent
+from feedback import questionnaire
+from feedback.i18n import LANGUAGES
+from feedback.models import AuditEvent, District
+
+# What each event is called in the log, in words.
+ACTIONS = {
+    "login": _l("Loggade in"),
+    "login_failed": _l("Misslyckad inloggning"),
+    "logout": _l("Loggade ut"),
+    "password_changed": _l("Bytte lösenord"),
+    "user_created": _l("Skapade ett konto"),
+    "user_changed": _l("Ändrade ett konto"),
+    "export": _l("Exporterade"),
+    "moderation_approve": _l("Godkände en fritext"),
+    "moderation_hide": _l("Dolde en fritext"),
+    "moderation_redact": _l("Strök i en fritext"),
+    "backup_created": _l("Gjorde en säkerhetskopia"),
+    "backup_restored": _l("Läste tillbaka en säkerhetskopia"),
+    "kiosk_started": _l("Startade kioskläge"),
+    "meeting_cancelled": _l("Ställde in ett möte"),
+    "meeting_reinstated": _l("Återinförde ett inställt möte"),
+    "pledge_published": _l("Publicerade ett medborgarlöfte"),
+    "pledge_unpublished": _l("Tog tillbaka ett publicerat medborgarlöfte"),
+}
+# What an export's file holds.
+EXPORTS = {
+    "responses.csv": _l("svar (CSV)"),
+    "responses.xlsx": _l("svar (Excel)"),
+    "aggregates.csv": _l("indikatorer (CSV)"),
+    "codebook.csv": _l("kodbok (CSV)"),
+    "codebook.json": _l("kodbok (JSON)"),
+}
+ROLES = {
+    "coordinator": _l("samordnare"),
+    "analyst": _l("analytiker"),
+    "admin": _l("administratör"),
+}
+CHANNELS = {
+    "qr": _l("QR-kod"),
+    "link": _l("länk"),
+    "kiosk": _l("surfplatta på mötet"),
+    "paper": _l("pappersblankett"),
+}
+DIALECTS = {"excel-sv": _l("svenskt Excel"), "rfc4180": _l("RFC 4180")}
+REASONS = {"unknown account": _l("okänt konto")}
 
 
 def record(
@@ -52,3 +99,64 @@ def count_since(session: Session, action: str, since: datetime, actor: str) -> i
         )
         or 0
     )
+
+
+def _question(key: str) -> str:
+    """A question's wording in the newest version that asks it, else its key."""
+    for version in reversed(questionnaire.versions().values()):
+        if key in {q.key for q in version.questions}:
+            return version.question(key).label()
+    return key
+
+
+def _words(value: object, names: Mapping[Any, object]) -> str:
+    return str(names.get(value, value)) if isinstance(value, str | int) else str(value)
+
+
+# Each detail's key in words, as a function of its value and the districts' names.
+_DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
+    "rows": lambda n, _d: ngettext("%(rows)s rad", "%(rows)s rader", n, rows=format_decimal(n)),
+    "responses": lambda n, _d: ngettext("%(n)s svar", "%(n)s svar", n, n=format_decimal(n)),
+    "size": lambda n, _d: _("%(mb)s MB", mb=format_decimal(round(n / 1e6, 1))),
+    "role": lambda role, _d: _("roll: %(role)s", role=_words(role, ROLES)),
+    "districts": lambda names, _d: _("kommundelar: %(names)s", names=", ".join(names) or _("inga")),
+    "active": lambda on, _d: _("aktivt") if on else _("avstängt"),
+    "reason": lambda why, _d: _words(why, REASONS),
+    "question": lambda key, _d: _("fråga: %(label)s", label=_question(key)),
+    "year": lambda year, _d: _("år %(year)s", year=year),
+    "district": lambda d_id, d: _("kommundel %(name)s", name=d.get(d_id, d_id)),
+    "meeting": lambda code, _d: _("möte %(code)s", code=code),
+    "channel": lambda channel, _d: _("kanal: %(name)s", name=_words(channel, CHANNELS)),
+    "version": lambda v, _d: _("enkätversion %(v)s", v=v),
+    "labels": lambda lang, _d: _("svarstexter på %(lang)s", lang=_words(lang, LANGUAGES)),
+    "dialect": lambda name, _d: _("format: %(name)s", name=_words(name, DIALECTS)),
+    "per_meeting": lambda on, _d: _("per möte") if on in (True, "true") else _("per kommundel"),
+    "code": lambda code, _d: _("möte %(code)s", code=code),
+    "title": lambda title, _d: _("”%(title)s”", title=title),
+}
+# The details that describe what an export held back or chose: named as its filter.
+_FILTERS = ("year", "district", "meeting", "channel", "version", "labels", "dialect", "per_meeting")
+
+
+def describe(event: AuditEvent, districts: Mapping[int, str]) -> tuple[str, str]:
+    """An event in words: what happened, and its details ("Exporterade svar (CSV)", "282
+    rader, filter: år 2019, kommundel Hagalund"). A key the log does not know is shown as
+    it is, never dropped."""
+    action = str(ACTIONS.get(event.action, event.action))
+    if event.action == "export" and event.target:
+        action = f"{action} {_words(event.target, EXPORTS)}"
+    plain: list[str] = []
+    filters: list[str] = []
+    for key, value in event.details.items():
+        if value is None:
+            continue
+        said = _DETAILS[key](value, districts) if key in _DETAILS else f"{key}: {value}"
+        (filters if key in _FILTERS else plain).append(said)
+    if filters:
+        plain.append(_("filter: %(filters)s", filters=", ".join(filters)))
+    return action, ", ".join(plain)
+
+
+def district_names(session: Session) -> dict[int, str]:
+    """Every district's name by id, for the details that name a district by its id."""
+    return dict(session.execute(select(District.id, District.name)).all())

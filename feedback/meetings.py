@@ -255,6 +255,12 @@ def cancel_meeting(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
+def reinstate_meeting(session: Session, meeting: Meeting) -> None:
+    """Undo a cancellation: the meeting is on again, and its survey opens in its window."""
+    meeting.cancelled_at = None
+    session.flush()
+
+
 def is_taken(session: Session, fields: MeetingFields, ignore: Meeting | None = None) -> bool:
     """Whether another meeting already holds this district and start time."""
     district = find_district(session, fields.district)

@@ -164,8 +164,9 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
         return _export_page(form, 400)
     filters = form.filters(free_text=can("free_text"))
     table = export_module.Responses(labels=form.labels.data or None)
-    described = {"format": fmt, **form.described()}
+    described = form.described()  # the format is in the file's name
     if fmt == "xlsx":
+        described.pop("dialect", None)  # a CSV choice
         codebook = export_module.codebook_rows(LANGUAGE_CODES, current_app.config["MIN_ANSWERS"])
         book = export_module.xlsx(
             table.table(response_rows(db.session(), filters=filters)), codebook

@@ -20,13 +20,13 @@ from flask import (
 )
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import db, qr, questionnaire
+from feedback import audit, db, qr, questionnaire
 from feedback.access import guard, in_scope, scope, scoped
 from feedback.forms import (
     ConfirmForm,
@@ -36,7 +36,7 @@ from feedback.forms import (
     paper_entry_form,
     survey_form,
 )
-from feedback.i18n import LANGUAGES, language
+from feedback.i18n import LANGUAGES, language, meeting_when
 from feedback.inputs import choice_arg, id_arg, year_in_path
 from feedback.links import qr_url, survey_url
 from feedback.meetings import (
@@ -49,9 +49,10 @@ from feedback.meetings import (
     list_districts,
     list_meetings,
     local,
+    reinstate_meeting,
     update_meeting,
 )
-from feedback.models import District, Meeting
+from feedback.models import District, Meeting, utcnow
 from feedback.public import ANSWERED, KIOSK, window_of
 from feedback.responses import record_response
 from feedback.schedule import parse_schedule
@@ -112,8 +113,8 @@ def meeting(meeting_id: int) -> str:
         "staff/meeting.html",
         meeting=found,
         window=window_of(found),
+        now=utcnow(),
         survey_url=survey_url(found),
-        cancel_form=ConfirmForm(),
     )
 
 
@@ -143,15 +144,38 @@ def edit_meeting(meeting_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     return render_template("staff/meeting_form.html", form=form, meeting=found), _status(form)
 
 
-@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
-def cancel(meeting_id: int) -> WerkzeugResponse:
-    """Cancel a meeting: its survey closes, what was answered stays."""
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id: int) -> str | WerkzeugResponse:
+    """Cancel a meeting, once asked: its survey closes, what was answered stays; it can be
+    reinstated."""
     found = _meeting_or_404(meeting_id)
-    if ConfirmForm().validate_on_submit():
-        cancel_meeting(db.session(), found)
-        db.session().commit()
-        flash(_("Mötet är inställt."), "success")
+    if found.is_cancelled:
+        return redirect(url_for("staff.meeting", meeting_id=found.id))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("staff/cancel.html", meeting=found, window=window_of(found))
+    cancel_meeting(db.session(), found)
+    audit.record(db.session(), current_user.email, "meeting_cancelled", _described(found))
+    db.session().commit()
+    flash(_("Mötet är inställt. Du kan återinföra det nedan."), "success")
     return redirect(url_for("staff.meeting", meeting_id=found.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/reinstate", methods=["POST"])
+def reinstate(meeting_id: int) -> WerkzeugResponse:
+    """Undo a cancellation."""
+    found = _meeting_or_404(meeting_id)
+    if ConfirmForm().validate_on_submit() and found.is_cancelled:
+        reinstate_meeting(db.session(), found)
+        audit.record(db.session(), current_user.email, "meeting_reinstated", _described(found))
+        db.session().commit()
+        flash(_("Mötet är återinfört."), "success")
+    return redirect(url_for("staff.meeting", meeting_id=found.id))
+
+
+def _described(meeting: Meeting) -> str:
+    """A meeting as the audit log names it: its district, time and code."""
+    return f"{meeting.district.name}, {meeting_when(meeting)} ({meeting.code})"
 
 
 @bp.route("/meetings/<int:meeting_id>/preview", methods=["GET", "POST"])
@@ -173,6 +197,8 @@ def kiosk(meeting_id: int) -> WerkzeugResponse:
     found = _meeting_or_404(meeting_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("staff.meeting", meeting_id=found.id))
+    audit.record(db.session(), current_user.email, "kiosk_started", _described(found))
+    db.session().commit()
     logout_user()
     session.pop(ANSWERED, None)
     session[KIOSK] = found.code

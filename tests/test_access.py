@@ -221,7 +221,11 @@ ACTIONS = [
             "repeat": STAFF_PASSWORD,
         },
     ),
+    Action("staff.cancel", "GET", "/staff/meetings/{meeting}/cancel", ORGANISERS, "district"),
     Action("staff.cancel", "POST", "/staff/meetings/{meeting}/cancel", ORGANISERS, "district"),
+    Action(
+        "staff.reinstate", "POST", "/staff/meetings/{meeting}/reinstate", ORGANISERS, "district"
+    ),
     # Kiosk mode logs the user out, so it comes last.
     Action(
         "staff.kiosk",
@@ -229,7 +233,6 @@ ACTIONS = [
         "/staff/meetings/{meeting}/kiosk",
         ORGANISERS,
         "district",
-        stores=False,
     ),
 ]
 

@@ -154,13 +154,12 @@ def test_every_export_is_audited_with_its_filters_and_rows(
         ("polis@example.se", "codebook.json"),
     ]
     assert events[0].details == {
-        "format": "csv",
         "year": 2019,
         "channel": "qr",
         "dialect": "excel-sv",
         "rows": 2,
     }
-    assert events[1].details["rows"] == 2
+    assert events[1].details == {"rows": 2}  # a spreadsheet has no CSV dialect
     assert events[2].details["per_meeting"] is True
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback.i18n import meeting_when
 from feedback.meetings import local
 from feedback.models import District, Meeting
 from tests.conftest import (
@@ -242,21 +243,57 @@ def test_staff_edit_a_meeting_and_its_code_stays(
     assert edited.address is None
 
 
-def test_staff_cancel_a_meeting(client: FlaskClient, session: Session, auth: Auth) -> None:
+def test_cancelling_asks_first_and_can_be_undone(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
     meeting = make_meeting(session)
     auth.login()
-    page = client.get(f"/staff/meetings/{meeting.id}")
+    page = client.get(f"/staff/meetings/{meeting.id}").text
+    assert "Öppen nu." in page
+    assert f'href="/staff/meetings/{meeting.id}/cancel"' in page  # a link to the question
     assert client.post(f"/staff/meetings/{meeting.id}/cancel").status_code == 400  # no token
+    question = client.get(f"/staff/meetings/{meeting.id}/cancel")
+    assert (
+        "Ställa in mötet?" in question.text
+        and "Svar som redan kommit in finns kvar" in question.text
+    )
     reread(session)
     assert not session.get(Meeting, meeting.id).is_cancelled  # type: ignore[union-attr]
-    response = client.post(
-        f"/staff/meetings/{meeting.id}/cancel", data={"csrf_token": csrf_token(page.text)}
-    )
+
+    response = post_form(client, f"/staff/meetings/{meeting.id}/cancel", {})
     assert response.status_code == 302
     reread(session)
     assert session.get(Meeting, meeting.id).is_cancelled  # type: ignore[union-attr]
-    assert "inställt" in client.get(f"/staff/meetings/{meeting.id}").text
+    page = client.get(f"/staff/meetings/{meeting.id}").text
+    assert "Stängd: mötet är inställt." in page and "Återinför mötet" in page
     assert "Mötet är inställt" in client.get(f"/s/{meeting.code}").text
+
+    response = client.post(
+        f"/staff/meetings/{meeting.id}/reinstate", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 302
+    reread(session)
+    assert not session.get(Meeting, meeting.id).is_cancelled  # type: ignore[union-attr]
+    assert "<form" in client.get(f"/s/{meeting.code}").text
+    log = client.get("/staff/admin/audit").text
+    assert "Ställde in ett möte" in log and "Återinförde ett inställt möte" in log
+    assert f"Hagalund, {meeting_when(meeting)} ({meeting.code})" in log
+
+
+@pytest.mark.parametrize(
+    ("day", "status"),
+    [
+        (date(2019, 2, 21), "Stängd. Tog emot svar till torsdag 7 mars 2019 klockan 20.00."),
+        (date(2031, 2, 20), "Inte öppen än. Öppnar torsdag 20 februari 2031 klockan 17.00."),
+    ],
+)
+def test_a_meeting_page_says_when_its_survey_opens_and_closes(
+    client: FlaskClient, session: Session, auth: Auth, day: date, status: str
+) -> None:
+    meeting = make_meeting(session, day=day)
+    auth.login()
+    page = client.get(f"/staff/meetings/{meeting.id}").text
+    assert status in re.sub(r"<[^>]+>", "", page)
 
 
 def test_the_poster_shows_everything_a_passer_by_needs(
