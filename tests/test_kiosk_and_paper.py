@@ -82,7 +82,7 @@ def test_a_kiosk_is_logged_out_and_only_a_staff_login_leaves_it(
     )
     assert client.get("/staff/").status_code == 200
     assert (
-        f"Startade kioskläge</a></td>\n    <td>Hagalund, " in client.get("/staff/admin/audit").text
+        "Startade kioskläge</a></td>\n    <td>Hagalund, " in client.get("/staff/admin/audit").text
     )
     # Out of kiosk mode, the tablet is one phone again: one answer, then "already answered".
     _, data = answer(client, meeting, safety_evening="very_safe")
