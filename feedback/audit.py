@@ -33,8 +33,6 @@ ACTIONS = {
     "kiosk_started": _l("Startade kioskläge"),
     "meeting_cancelled": _l("Ställde in ett möte"),
     "meeting_reinstated": _l("Återinförde ett inställt möte"),
-    "pledge_published": _l("Publicerade ett medborgarlöfte"),
-    "pledge_unpublished": _l("Tog tillbaka ett publicerat medborgarlöfte"),
 }
 # What an export's file holds.
 EXPORTS = {
@@ -131,8 +129,6 @@ _DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
     "labels": lambda lang, _d: _("svarstexter på %(lang)s", lang=_words(lang, LANGUAGES)),
     "dialect": lambda name, _d: _("format: %(name)s", name=_words(name, DIALECTS)),
     "per_meeting": lambda on, _d: _("per möte") if on in (True, "true") else _("per kommundel"),
-    "code": lambda code, _d: _("möte %(code)s", code=code),
-    "title": lambda title, _d: _("”%(title)s”", title=title),
 }
 # The details that describe what an export held back or chose: named as its filter.
 _FILTERS = ("year", "district", "meeting", "channel", "version", "labels", "dialect", "per_meeting")
