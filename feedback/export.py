@@ -15,10 +15,13 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import chain
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from feedback import disclosure
@@ -270,9 +273,7 @@ def xlsx(
     write-only mode); dates and numbers stay real Excel values."""
     book = Workbook(write_only=True)
     for title, rows in (("Svar", data), ("Kodbok", codebook)):
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
+        _sheet(book.create_sheet(title), iter(rows))
     # The caller streams and closes it (see chunks).
     out: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
         max_size=8 * 1024 * 1024
@@ -282,12 +283,43 @@ def xlsx(
     return out
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+# Column widths in characters: what a date, a time or a short text needs to show whole.
+WIDTH_MIN, WIDTH_MAX = 8, 50
+_WIDTHS: dict[type, int] = {datetime: 19, date: 11}
+
+
+def _sheet(sheet: WriteOnlyWorksheet, rows: Iterator[Sequence[object]]) -> None:
+    """One sheet ready to read: a bold, frozen header row with a filter, and columns as wide
+    as the header and the first row need (the rest streams: write-only sheets set widths
+    before their first row)."""
+    header = next(rows, None)
+    if header is None:
+        return
+    first = next(rows, None)
+    for i, name in enumerate(header, start=1):
+        value = first[i - 1] if first is not None and i <= len(first) else ""
+        needed = _WIDTHS.get(type(value), len(str(value)))
+        width = min(max(len(str(name)), needed, WIDTH_MIN) + 2, WIDTH_MAX)
+        # Write-only sheets have these from Worksheet._setup; openpyxl's stubs leave them out.
+        sheet.column_dimensions[get_column_letter(i)].width = width  # type: ignore[attr-defined]
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, name, bold) for name in header])
+    count = 1
+    for row in chain([first] if first is not None else [], rows):
+        sheet.append([_cell(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count}"  # type: ignore[attr-defined]
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object, font: Font | None = None) -> object:
     """An XLSX cell: numbers, dates and booleans as themselves, text neutralised."""
     if isinstance(value, str):
         # openpyxl would also store a leading "=" as a formula; the quote keeps it text.
         cell = WriteOnlyCell(sheet, value=neutralise(value))
         cell.data_type = "s"
+        if font is not None:
+            cell.font = font
         return cell
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)

@@ -190,6 +190,33 @@ def test_the_xlsx_has_real_values_and_a_codebook(
     book.close()
 
 
+def test_the_xlsx_opens_ready_to_read(client: FlaskClient, session: Session, auth: Auth) -> None:
+    """Bold, frozen header rows with a filter over every row, and columns wide enough for
+    their dates and names (no ### in LibreOffice or Excel), on both sheets."""
+    meeting = make_meeting(session, district="Tjärna Ängar", day=date(2019, 3, 28))
+    store(session, meeting, safety_evening="fairly_safe")
+    store(session, meeting, safety_evening="very_safe")
+    auth.login()
+    book = load_workbook(io.BytesIO(download(client, "/staff/export/responses.xlsx")))
+    answers, codebook = book["Svar"], book["Kodbok"]
+    for sheet, rows in ((answers, 3), (codebook, codebook.max_row)):
+        assert sheet.freeze_panes == "A2"
+        last = sheet.cell(1, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A1:{last}{rows}"
+        assert all(cell.font.bold for cell in sheet[1])
+        assert not sheet.cell(2, 1).font.bold
+    header = [cell.value for cell in answers[1]]
+    width = {
+        name: answers.column_dimensions[answers.cell(1, i + 1).column_letter].width
+        for i, name in enumerate(header)
+    }
+    assert width["submitted_at"] >= len("2019-03-28 18:30:00")
+    assert width["meeting_date"] >= len("2019-03-28")
+    assert width["district"] >= len("Tjärna Ängar")
+    assert all(8 <= w <= 50 for w in width.values())
+    assert answers.cell(2, header.index("meeting_date") + 1).number_format == "yyyy-mm-dd"
+
+
 def test_the_codebook_as_csv_and_json(client: FlaskClient, auth: Auth) -> None:
     auth.login()
     book = json.loads(download(client, "/staff/export/codebook.json"))
