@@ -340,9 +340,11 @@ def _fill_rows(form: ImportForm) -> None:
     form.rows.entries = []
     form.rows.last_index = -1
     for parsed in parse_schedule(form.text.data, form.year.data, names, places):
+        # A row the parser doubts (a warning, a weekday that does not match) waits to be ticked.
+        doubtful = bool(parsed.warnings) or parsed.weekday_matches is False
         form.rows.append_entry(
             SimpleNamespace(
-                include=MeetingFields.from_parsed(parsed) is not None,
+                include=MeetingFields.from_parsed(parsed) is not None and not doubtful,
                 day=parsed.date,
                 start=parsed.start,
                 end=parsed.end,

@@ -505,6 +505,27 @@ def test_import_previews_then_creates_and_a_second_import_creates_nothing(
     assert meeting_count(session) == 2
 
 
+def test_import_preview_leaves_doubtful_rows_unticked(
+    client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    """A row with a warning (a corrected OCR slip, a weekday that does not match the date, an
+    unknown district) is shown but waits for staff to tick it; a clean row is ticked."""
+    for name in ("Hagalund", "Ornäs"):
+        session.add(District(name=name))
+    session.commit()
+    auth.login()
+    text = BORLANGE_LINES + "Måndag 21/3 kl. 18.00-20.00 Hagalund, samling Tempo\n"
+    html = post_form(
+        client, "/staff/import", {"year": "2019", "text": text, "action": "preview"}
+    ).text
+    ticked = {
+        int(m.group(1)): "checked" in m.group(0)
+        for m in re.finditer(r"<input[^>]*id=\"rows-(\d+)-include\"[^>]*>", html)
+    }
+    assert ticked == {0: True, 1: False, 2: False, 3: False}
+    assert "Tolkade &#39;Omäs&#39; som &#39;Ornäs&#39;." in html  # the reason stays in view
+
+
 def test_import_preview_flags_what_is_already_scheduled(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
