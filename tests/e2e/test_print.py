@@ -1,0 +1,72 @@
+"""Posters printed to PDF by Chromium, counted page by page: one A4 sheet each, whatever the
+length of the district's, the venue's or the address's name."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, time
+
+import pytest
+import zxingcpp
+from flask import Flask
+from PIL import Image
+from playwright.sync_api import Browser
+from pypdf import PdfReader
+
+from feedback import db
+from tests.conftest import make_meeting, make_staff
+from tests.e2e.conftest import log_in
+
+A4_POINTS = (595, 842)  # 210 × 297 mm
+# As long as the fields allow: a district of 100 characters, a venue and an address of 200.
+LONG = {
+    "district": ("Övre Tjärna Ängar med Gylle, Sellnäs och Medväga – norra och östra delen " * 2)[
+        :100
+    ].strip(),
+    "place": ("Kulturhusets stora entréhall vid trappan mot Sveatorget, bredvid biblioteket " * 3)[
+        :200
+    ].strip(),
+    "address": ("Borganäsvägen 25 A, ingång från parkeringen bakom Kupolen, 784 33 Borlänge " * 3)[
+        :200
+    ].strip(),
+}
+
+
+def pages(pdf: bytes) -> list[tuple[int, int]]:
+    """Each page's size in points, rounded."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("length", ["short", "long"])
+def test_every_poster_prints_on_one_a4_sheet(
+    app: Flask, live_server: str, browser: Browser, length: str
+) -> None:
+    with app.app_context():
+        session = db.session()
+        make_staff(session)
+        fields = LONG if length == "long" else {"district": "Årby", "place": "ICA", "address": None}
+        made = [
+            make_meeting(session, day=date(2019, 5, 2 + i), start=time(18), end=time(20), **fields)
+            for i in range(3)
+        ]
+        ids, codes = [m.id for m in made], [m.code for m in made]
+    with browser.new_context(locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        log_in(page, live_server)
+        page.emulate_media(media="print")  # screenshots as printed; PDFs always are
+        for meeting_id, code in zip(ids, codes, strict=True):
+            page.goto(f"{live_server}/staff/meetings/{meeting_id}/poster")
+            assert pages(page.pdf(prefer_css_page_size=True, print_background=True)) == [
+                A4_POINTS
+            ], meeting_id
+            # As printed, the QR code still scans and leads to the meeting's survey.
+            with Image.open(io.BytesIO(page.screenshot(full_page=True))) as image:
+                found = [c.text for c in zxingcpp.read_barcodes(image)]
+            assert found == [f"{live_server}/q/{code}"]
+        # The year's print: exactly one sheet per meeting.
+        page.goto(f"{live_server}/staff/posters/2019")
+        assert pages(page.pdf(prefer_css_page_size=True, print_background=True)) == [
+            A4_POINTS
+        ] * len(ids)
