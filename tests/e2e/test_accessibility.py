@@ -191,6 +191,7 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         ("/staff/meetings/new", "new meeting"),
         (f"/staff/meetings/{meeting_id}", "meeting"),
         (f"/staff/meetings/{meeting_id}/edit", "edit meeting"),
+        (f"/staff/meetings/{meeting_id}/cancel", "cancelling a meeting, asked first"),
         (f"/staff/meetings/{meeting_id}/preview", "survey preview"),
         (f"/staff/meetings/{meeting_id}/poster", "poster"),
         ("/staff/posters/2019", "a year's posters"),
