@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback import questionnaire
-from feedback.i18n import LANGUAGES
+from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.models import AuditEvent, District
 
 # What each event is called in the log, in words.
@@ -46,12 +46,6 @@ ROLES = {
     "coordinator": _l("samordnare"),
     "analyst": _l("analytiker"),
     "admin": _l("administratör"),
-}
-CHANNELS = {
-    "qr": _l("QR-kod"),
-    "link": _l("länk"),
-    "kiosk": _l("surfplatta på mötet"),
-    "paper": _l("pappersblankett"),
 }
 DIALECTS = {"excel-sv": _l("svenskt Excel"), "rfc4180": _l("RFC 4180")}
 REASONS = {"unknown account": _l("okänt konto")}
@@ -124,7 +118,7 @@ _DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
     "year": lambda year, _d: _("år %(year)s", year=year),
     "district": lambda d_id, d: _("kommundel %(name)s", name=d.get(d_id, d_id)),
     "meeting": lambda code, _d: _("möte %(code)s", code=code),
-    "channel": lambda channel, _d: _("kanal: %(name)s", name=_words(channel, CHANNELS)),
+    "channel": lambda channel, _d: _("kanal: %(name)s", name=_words(channel, CHANNEL_NAMES)),
     "version": lambda v, _d: _("enkätversion %(v)s", v=v),
     "labels": lambda lang, _d: _("svarstexter på %(lang)s", lang=_words(lang, LANGUAGES)),
     "dialect": lambda name, _d: _("format: %(name)s", name=_words(name, DIALECTS)),

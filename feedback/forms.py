@@ -42,7 +42,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from feedback.i18n import LANGUAGES
+from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.meetings import MeetingFields, local
 from feedback.models import Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
@@ -196,10 +196,7 @@ class ExportForm(Form):
         _l("Kanal"),
         choices=[
             SelectChoice("", _l("Alla kanaler")),
-            SelectChoice("qr", _l("QR-kod")),
-            SelectChoice("link", _l("Länk")),
-            SelectChoice("kiosk", _l("Surfplatta på mötet")),
-            SelectChoice("paper", _l("Pappersblankett")),
+            *(SelectChoice(code, name) for code, name in CHANNEL_NAMES.items()),
         ],
         validators=[Optional()],
     )

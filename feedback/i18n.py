@@ -20,6 +20,13 @@ DEFAULT = "sv"
 # Each language named in itself, as a switcher shows it.
 LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali"}
 RIGHT_TO_LEFT = {"ar"}
+# How an answer reached us, in words: the export form's choices and the audit log's details.
+CHANNEL_NAMES = {
+    "qr": _l("QR-kod"),
+    "link": _l("Länk"),
+    "kiosk": _l("Surfplatta på mötet"),
+    "paper": _l("Pappersblankett"),
+}
 # The visitor's choice, kept for the visit in the session cookie the survey already needs.
 CHOSEN = "lang"
 
@@ -124,6 +131,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_language)
     app.context_processor(_page_context)
     app.jinja_env.filters["when"] = lambda m: meeting_when(m, language())
+    app.jinja_env.globals["channel_names"] = CHANNEL_NAMES
     app.jinja_env.filters["long_date"] = lambda d: long_date(d, language())
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["percent"] = percent
