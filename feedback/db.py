@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import orjson
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -61,9 +62,14 @@ def make_engine(url: str, lock_timeout_ms: int = 10_000) -> Engine:
     On either database a statement waits at most `lock_timeout_ms` for a lock, then fails,
     so a request gives up before the server's worker timeout and can say so.
     """
+    # orjson reads the JSON the exports' answer objects arrive as, several times faster.
     if url.startswith("postgresql"):
-        return create_engine(url, connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"})
-    engine = create_engine(url)
+        return create_engine(
+            url,
+            connect_args={"options": f"-c lock_timeout={lock_timeout_ms}"},
+            json_deserializer=orjson.loads,
+        )
+    engine = create_engine(url, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

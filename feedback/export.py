@@ -55,12 +55,12 @@ AGGREGATE_COLUMNS = [
     "caveat",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def neutralise(value: str) -> str:
     """Make a cell inert in spreadsheets by quoting a leading formula character."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value and value[0] in _FORMULA_STARTS else value
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,16 @@ def csv_text(rows: Iterable[Sequence[object]], dialect_name: str = "rfc4180") ->
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     if dialect.bom:
         yield "\ufeff"
+    starts, text = _FORMULA_STARTS, _text  # looked up once, not once per cell
     for number, row in enumerate(rows, 1):
-        # Text that starts harmlessly, most cells, is written as it is; the rest goes to _text.
+        # Text that starts harmlessly (most cells) and whole numbers are written as they are;
+        # the rest goes to _text.
         writer.writerow(
             [
                 value
-                if type(value) is str and not value.startswith(_FORMULA_STARTS)
-                else _text(value, dialect)
+                if (type(value) is str and (not value or value[0] not in starts))
+                or type(value) is int
+                else text(value, dialect)
                 for value in row
             ]
         )

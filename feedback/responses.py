@@ -7,9 +7,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, false, insert, or_, select
+from sqlalchemy import JSON, delete, false, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from feedback.meetings import local, local_datetime
 from feedback.models import Answer, District, FreeTextReview, Meeting, Question, Response
@@ -123,17 +126,41 @@ class Filters:
     free_text: bool = True  # approved free text; False leaves every free-text answer out
 
 
+class answers_object(FunctionElement[dict[str, str]]):
+    """The JSON object of question key to value over a group of answers, in either database."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+@compiles(answers_object, "sqlite")
+def _json_group_object(element: answers_object, compiler: SQLCompiler, **kw: object) -> str:
+    return f"json_group_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(answers_object, "postgresql")
+def _json_object_agg(element: answers_object, compiler: SQLCompiler, **kw: object) -> str:
+    return f"json_object_agg({compiler.process(element.clauses, **kw)})"
+
+
 def response_rows(
     session: Session, *, district_id: int | None = None, filters: Filters | None = None
 ) -> Iterator[ResponseRow]:
     """Every response with its answers, oldest first: the single source of the row exports.
 
-    Free text is included only once a coordinator has approved it. Responses and their answers
-    are read as two streams in the order of response ids, each in batches, and merged here: an
-    export of any size runs in constant memory, and each response's columns are read once,
-    not once per answer.
+    Free text is included only once a coordinator has approved it. The database gathers each
+    response's answers into one JSON object beside its columns, so a response is one row read
+    (not one per answer) and an export of any size streams in batches in constant memory.
     """
     filters = filters or Filters(district_id=district_id)
+    reviewed = FreeTextReview.status == "approved" if filters.free_text else false()
+    answers = (
+        select(answers_object(Answer.question_key, Answer.value))
+        .outerjoin(FreeTextReview, Answer.review)
+        .where(Answer.response_id == Response.id)
+        .where(or_(FreeTextReview.status.is_(None), reviewed))
+        .scalar_subquery()
+    )
     responses = (
         select(
             Response.id,
@@ -142,10 +169,10 @@ def response_rows(
             District.id,
             Meeting.id,
             Meeting.code,
-            Meeting.starts_at,
             Response.questionnaire_version,
             Response.channel,
             Response.language,
+            answers,
         )
         .join(Response.meeting)
         .join(Meeting.district)
@@ -163,39 +190,25 @@ def response_rows(
         responses = responses.where(Response.channel == filters.channel)
     if filters.questionnaire_version is not None:
         responses = responses.where(Response.questionnaire_version == filters.questionnaire_version)
-    reviewed = FreeTextReview.status == "approved" if filters.free_text else false()
-    answers = (
-        select(Answer.response_id, Answer.question_key, Answer.value)
-        .outerjoin(FreeTextReview, Answer.review)
-        .where(or_(FreeTextReview.status.is_(None), reviewed))
-        .where(Answer.response_id.in_(responses.with_only_columns(Response.id)))
-        .order_by(Answer.response_id)
-    )
-    batches = {"yield_per": 5000}
-    # Plain rows through the connection: the ORM would only wrap them.
+    # Each meeting's date once (meetings are few), then plain rows through the connection:
+    # the ORM would only wrap them.
     connection = session.connection()
-    found = connection.execute(responses.order_by(Response.id).execution_options(**batches))
-    given = iter(connection.execute(answers.execution_options(**batches)))
-    pending = next(given, None)
-    days: dict[int, date] = {}  # a meeting's date, worked out once
+    days = {
+        meeting_id: local(starts_at).date()
+        for meeting_id, starts_at in connection.execute(select(Meeting.id, Meeting.starts_at))
+    }
+    found = connection.execute(responses.order_by(Response.id).execution_options(yield_per=5000))
     for row in found:
-        response_id, meeting_id = row[0], row[4]
-        if meeting_id not in days:
-            days[meeting_id] = local(row[6]).date()
-        by_key = {}
-        while pending is not None and pending[0] == response_id:
-            by_key[pending[1]] = pending[2]
-            pending = next(given, None)
         yield ResponseRow(
-            response_id=response_id,
+            response_id=row[0],
             submitted_at=row[1],
             district=row[2],
             district_id=row[3],
-            meeting_id=meeting_id,
+            meeting_id=row[4],
             meeting_code=row[5],
-            meeting_date=days[meeting_id],
-            questionnaire_version=row[7],
-            channel=row[8],
-            language=row[9],
-            answers=by_key,
+            meeting_date=days[row[4]],
+            questionnaire_version=row[6],
+            channel=row[7],
+            language=row[8],
+            answers=row[9] or {},  # PostgreSQL's aggregate of no rows is NULL
         )

@@ -383,3 +383,12 @@ def test_exports_stream_in_constant_memory(session: Session) -> None:
     assert (rows_small, rows_all) == (20_000, 200_000)
     print(f"peak memory: {peak_small / 1e6:.1f} MB, 20,000 rows; {peak_all / 1e6:.1f} MB, all")
     assert peak_all < 1.5 * peak_small + 2_000_000
+
+
+def test_csv_cells_numbers_stay_numbers_and_text_is_made_inert() -> None:
+    row = [-5, 0, 1.5, "-5", "", "=1+1", "+46 70", "@x", "\tx", "vanlig text", None, True]
+    lines = "".join(csv_text([row], "rfc4180")) + "".join(csv_text([row], "excel-sv"))
+    assert lines.splitlines() == [
+        "-5,0,1.5,'-5,,'=1+1,'+46 70,'@x,'\tx,vanlig text,,true",
+        "\ufeff-5;0;1,5;'-5;;'=1+1;'+46 70;'@x;'\tx;vanlig text;;true",
+    ]
