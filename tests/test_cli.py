@@ -689,6 +689,12 @@ def test_demo_seed_writes_many_responses_in_bulk_and_never_beside_real_ones(
     assert session.scalar(answered) == 3000  # every response answers the core question
     years = {local(m.starts_at).year for m in session.scalars(select(Meeting))}
     assert years == {2018, 2019}
+    # Each demo response was given during its meeting, and reads back as an aware time.
+    given = session.execute(
+        select(Response.submitted_at, Meeting.starts_at, Meeting.ends_at).join(Response.meeting)
+    ).all()
+    assert all(starts <= at < ends for at, starts, ends in given)
+    assert len({local(at).year for at, _, _ in given}) == 2
     # Once real answers exist, demo data may not be mixed in.
     real = session.scalars(select(Response)).first()
     assert real is not None
