@@ -68,6 +68,8 @@ RULES: dict[tuple[str, str], str] = {
     ("pledging.pledge", "GET"): "view",
     ("pledging.pledge", "POST"): "organise",
     ("pledging.add_pledge_note", "POST"): "organise",
+    ("pledging.publish_pledge", "POST"): "organise",
+    ("pledging.unpublish_pledge", "POST"): "organise",
     ("admin.users", "GET"): "administer",
     ("admin.new_user", "GET"): "administer",
     ("admin.new_user", "POST"): "administer",

@@ -33,6 +33,8 @@ ACTIONS = {
     "kiosk_started": _l("Startade kioskläge"),
     "meeting_cancelled": _l("Ställde in ett möte"),
     "meeting_reinstated": _l("Återinförde ett inställt möte"),
+    "pledge_published": _l("Publicerade ett löfte på /loften"),
+    "pledge_unpublished": _l("Tog tillbaka ett löfte från /loften till utkast"),
 }
 # What an export's file holds.
 EXPORTS = {

@@ -299,6 +299,8 @@ class Pledge(Base):
     indicators: Mapped[list[str]] = mapped_column(JSON, default=list)
     activities: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A pledge is a draft, seen by staff only, until it is published on /loften.
+    published_at: Mapped[datetime | None]
 
     districts: Mapped[list[District]] = relationship(
         secondary=pledge_district, order_by="District.name"

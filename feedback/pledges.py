@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from feedback.models import District, Pledge, PledgeNote
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,24 @@ def add_note(
     return note
 
 
+def publish(session: Session, pledge: Pledge, now: datetime) -> bool:
+    """Make a draft public on /loften; False if it already was."""
+    if pledge.published_at is not None:
+        return False
+    pledge.published_at = now
+    session.flush()
+    return True
+
+
+def unpublish(session: Session, pledge: Pledge) -> bool:
+    """Take a pledge back to a draft, off /loften; False if it was one."""
+    if pledge.published_at is None:
+        return False
+    pledge.published_at = None
+    session.flush()
+    return True
+
+
 def find_pledge(
     session: Session, pledge_id: int, district_ids: Collection[int] | None = None
 ) -> Pledge | None:
@@ -90,18 +111,31 @@ def find_pledge(
 
 
 def pledges_of(
-    session: Session, year: int, district_ids: Collection[int] | None = None
+    session: Session,
+    year: int,
+    district_ids: Collection[int] | None = None,
+    *,
+    published_only: bool = False,
 ) -> Sequence[Pledge]:
-    """A year's pledges (within a scope of districts), in the order they were recorded."""
-    query = select(Pledge).where(Pledge.year == year)
-    if district_ids is not None:
-        query = query.where(_within(district_ids))
+    """A year's pledges (within a scope of districts; the published ones only, for the
+    public), in the order they were recorded."""
+    query = _chosen(select(Pledge).where(Pledge.year == year), district_ids, published_only)
     return session.scalars(query.order_by(Pledge.id)).all()
 
 
-def pledge_years(session: Session, district_ids: Collection[int] | None = None) -> list[int]:
-    """The years that have pledges (within a scope of districts), newest first."""
-    query = select(Pledge.year)
+def pledge_years(
+    session: Session, district_ids: Collection[int] | None = None, *, published_only: bool = False
+) -> list[int]:
+    """The years that have pledges (as pledges_of chooses them), newest first."""
+    query = _chosen(select(Pledge.year), district_ids, published_only)
+    return sorted(set(session.scalars(query)), reverse=True)
+
+
+def _chosen(
+    query: Select[T], district_ids: Collection[int] | None, published_only: bool
+) -> Select[T]:
     if district_ids is not None:
         query = query.where(_within(district_ids))
-    return sorted(set(session.scalars(query)), reverse=True)
+    if published_only:
+        query = query.where(Pledge.published_at.is_not(None))
+    return query

@@ -12,9 +12,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import db, questionnaire, reports
+from feedback import audit, db, questionnaire, reports
 from feedback.access import guard, scope, scoped
-from feedback.forms import NoteForm, PledgeForm
+from feedback.forms import ConfirmForm, NoteForm, PledgeForm
 from feedback.i18n import language
 from feedback.meetings import list_districts, local
 from feedback.models import District, Pledge, utcnow
@@ -25,7 +25,9 @@ from feedback.pledges import (
     find_pledge,
     pledge_years,
     pledges_of,
+    publish,
     save_pledge,
+    unpublish,
 )
 from feedback.review import requested_year
 
@@ -104,7 +106,7 @@ def new_pledge() -> tuple[str, int] | WerkzeugResponse:
     form = _pledge_form()
     if form.validate_on_submit() and (pledge := _save(form)) is not None:
         db.session().commit()
-        flash(_("Löftet är sparat."), "success")
+        flash(_("Löftet är sparat som utkast. Publicera det när det är klart."), "success")
         return redirect(url_for("pledging.pledge", pledge_id=pledge.id))
     return render_template("pledges/form.html", form=form, pledge=None), _status(form)
 
@@ -159,6 +161,35 @@ def add_pledge_note(pledge_id: int) -> tuple[str, int] | WerkzeugResponse:
         ),
         questionnaire=current,
     ), 400
+
+
+@bp.route("/pledges/<int:pledge_id>/publish", methods=["POST"])
+def publish_pledge(pledge_id: int) -> WerkzeugResponse:
+    """Make a draft public on /loften."""
+    found = _pledge_or_404(pledge_id)
+    if ConfirmForm().validate_on_submit() and publish(db.session(), found, utcnow()):
+        audit.record(db.session(), current_user.email, "pledge_published", _described(found))
+        db.session().commit()
+        flash(_("Löftet är publicerat på den offentliga sidan."), "success")
+    return redirect(url_for("pledging.pledge", pledge_id=found.id))
+
+
+@bp.route("/pledges/<int:pledge_id>/unpublish", methods=["POST"])
+def unpublish_pledge(pledge_id: int) -> WerkzeugResponse:
+    """Take a pledge off /loften, back to a draft."""
+    found = _pledge_or_404(pledge_id)
+    if ConfirmForm().validate_on_submit() and unpublish(db.session(), found):
+        audit.record(db.session(), current_user.email, "pledge_unpublished", _described(found))
+        db.session().commit()
+        flash(
+            _("Löftet är ett utkast igen och syns inte längre på den offentliga sidan."), "success"
+        )
+    return redirect(url_for("pledging.pledge", pledge_id=found.id))
+
+
+def _described(pledge: Pledge) -> str:
+    """A pledge as the audit log names it: its title and year."""
+    return f"{pledge.title} ({pledge.year})"
 
 
 def _pledge_or_404(pledge_id: int) -> Pledge:

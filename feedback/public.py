@@ -99,17 +99,17 @@ def pledges() -> str:
     """This year's pledges with their progress, and how last year's pledges turned out."""
     current = questionnaire.current()
     year = year_arg() or local(utcnow()).year
-    years = pledge_years(db.session())
+    years = pledge_years(db.session(), published_only=True)
     if "year" not in request.args and years and year not in years:
         year = years[0]  # before this year's pledges are published, the latest ones
     last_year = [
         (p, follow_up(db.session(), p, current, current_app.config["MIN_ANSWERS"]))
-        for p in pledges_of(db.session(), year - 1)
+        for p in pledges_of(db.session(), year - 1, published_only=True)
     ]
     return render_template(
         "public/pledges.html",
         year=year,
-        pledges=pledges_of(db.session(), year),
+        pledges=pledges_of(db.session(), year, published_only=True),
         last_year=last_year,
         questionnaire=current,
     )

@@ -197,6 +197,16 @@ ACTIONS = [
             "status": "done",
         },
     ),
+    Action(
+        "pledging.publish_pledge", "POST", "/staff/pledges/{pledge}/publish", ORGANISERS, "district"
+    ),
+    Action(
+        "pledging.unpublish_pledge",
+        "POST",
+        "/staff/pledges/{pledge}/unpublish",
+        ORGANISERS,
+        "district",
+    ),
     Action("admin.users", "GET", "/staff/admin/users", ADMINS),
     Action("admin.new_user", "GET", "/staff/admin/users/new", ADMINS),
     Action("admin.new_user", "POST", "/staff/admin/users/new", ADMINS, data=_user_data),

@@ -37,8 +37,8 @@ from feedback.db import Base
 from feedback.disclosure import Figure, Group, Tally
 from feedback.i18n import LANGUAGES
 from feedback.meetings import find_district
-from feedback.models import CHANNELS
-from feedback.pledges import PledgeFields, save_pledge
+from feedback.models import CHANNELS, utcnow
+from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Submission, record_response
 from feedback.stats import estimate
@@ -568,7 +568,7 @@ def build(session: Session, world: World) -> Built:
         fields = PledgeFields(
             2025, f"Löfte {i}", "Vi gör mer.", "both", [d for d in districts if d], indicators, ""
         )
-        save_pledge(session, fields)
+        publish(session, save_pledge(session, fields), utcnow())
     email = "samordnare@example.se"
     coordinator = [find_district(session, name) for name in world.coordinator]
     create_user(

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from feedback import db
 from feedback.cli import migrating
 from feedback.db import Base
-from feedback.models import Answer, Meeting, Response
+from feedback.models import Answer, Meeting, Pledge, Response
+from feedback.pledges import PledgeFields, pledges_of, save_pledge
 from tests.conftest import count, make_meeting
 from tests.test_export import store
 
@@ -59,3 +60,21 @@ def test_a_downgrade_that_keeps_the_answers_goes_ahead_and_back_up_again(
         up = runner.invoke(args=["db", "upgrade"])
         assert up.exit_code == 0, up.output
     assert (count(session, Meeting), count(session, Response), count(session, Answer)) == (1, 1, 1)
+
+
+def test_pledges_public_before_drafts_existed_stay_public(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    recorded = save_pledge(
+        session, PledgeFields(2019, "Belysning", "Nya lampor.", "municipality", [], [], "")
+    )
+    session.commit()
+    pledge_id, created_at = recorded.id, recorded.created_at
+    session.close()
+    down = runner.invoke(args=["db", "downgrade", "7b1e4c2a9d30"])
+    assert down.exit_code == 0, down.output
+    up = runner.invoke(args=["db", "upgrade"])
+    assert up.exit_code == 0, up.output
+    pledge = session.get(Pledge, pledge_id)
+    assert pledge is not None and pledge.published_at == created_at
+    assert [p.id for p in pledges_of(session, 2019, published_only=True)] == [pledge_id]

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from feedback import disclosure, questionnaire
 from feedback.disclosure import Figure, Group
-from feedback.models import Meeting
-from feedback.pledges import PledgeFields, save_pledge
+from feedback.models import Meeting, utcnow
+from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Submission, record_response
 from tests.conftest import Auth, make_meeting
@@ -88,6 +88,7 @@ def data(session: Session) -> Data:
             activities="",
         ),
     )
+    publish(session, pledge, utcnow())
     session.commit()
     return Data(meeting, pledge.id)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.meetings import cancel_meeting, find_district, local
-from feedback.models import District, Pledge, utcnow
+from feedback.models import AuditEvent, District, Pledge, utcnow
 from feedback.pledges import (
     OutOfScope,
     PledgeFields,
@@ -68,14 +68,25 @@ def test_the_public_schedule_lists_upcoming_and_past_meetings(
     assert held.code not in html.split("/moten/")[0]  # codes only inside calendar links
 
 
-def record_pledge(client: FlaskClient, **fields: object) -> str:
-    """Fill in the new-pledge form; where it leads."""
+def record_pledge(client: FlaskClient, published: bool = True, **fields: object) -> str:
+    """Fill in the new-pledge form and, unless it stays a draft, publish it; its address."""
     page = client.get("/staff/pledges/new")
     response = client.post(
         "/staff/pledges/new", data={"csrf_token": csrf_token(page.text), **fields}
     )
     assert response.status_code == 302, response.text
-    return response.headers["Location"]
+    url = response.headers["Location"]
+    if published:
+        publish(client, url)
+    return url
+
+
+def publish(client: FlaskClient, url: str, action: str = "publish") -> str:
+    """Press the pledge page's publish (or unpublish) button; the page it leads back to."""
+    token = csrf_token(client.get(url).text)
+    response = client.post(f"{url}/{action}", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == url
+    return client.get(url).text
 
 
 def test_staff_record_a_pledge_and_keep_it_current(
@@ -89,6 +100,7 @@ def test_staff_record_a_pledge_and_keep_it_current(
     assert "Fyll i fältet." in empty.text
     url = record_pledge(
         client,
+        published=False,
         year="2020",
         title="Bättre belysning i Hagalund",
         text="Kommunen byter trasiga lampor i gångtunnlarna.",
@@ -116,11 +128,30 @@ def test_staff_record_a_pledge_and_keep_it_current(
     assert pledge.status == "in_progress"
     assert [d.name for d in pledge.districts] == ["Hagalund"]
     assert pledge.indicators == ["safe", "big_problem:problem_lighting"]
-    public = FlaskClient(client.application).get("/loften?year=2020").text
+    resident = FlaskClient(client.application)
+    # A saved pledge is a draft: staff see it as one, the public page does not show it.
+    assert "Utkast" in pledge_page.text
+    assert "utkast" in client.get("/staff/pledges").text
+    assert "Bättre belysning i Hagalund" not in resident.get("/loften?year=2020").text
+    assert "Bättre belysning i Hagalund" not in resident.get("/loften").text
+    published = publish(client, url)
+    assert "Publicerat" in published and "Gör till utkast igen" in published
+    public = resident.get("/loften?year=2020").text
     assert "Bättre belysning i Hagalund" in public
     assert "Pågår" in public
     assert "Tolv lampor bytta." in public
     assert "Trygghetsvandring i mars." in public
+    # Publishing twice changes nothing; taking it back hides it again. Both are audited.
+    publish(client, url)
+    assert "Publicera på den offentliga sidan" in publish(client, url, "unpublish")
+    assert "Bättre belysning i Hagalund" not in resident.get("/loften?year=2020").text
+    events = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert [e for e in events if e.startswith("pledge_")] == [
+        "pledge_published",
+        "pledge_unpublished",
+    ]
+    log = client.get("/staff/admin/audit").text
+    assert "Publicerade ett löfte" in log and "Bättre belysning i Hagalund (2020)" in log
 
 
 @pytest.mark.clock  # "this year" is the Stockholm year of now

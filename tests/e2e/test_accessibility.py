@@ -19,7 +19,7 @@ from feedback import db
 from feedback.i18n import LANGUAGES
 from feedback.meetings import local
 from feedback.models import utcnow
-from feedback.pledges import PledgeFields, save_pledge
+from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.users import create_user
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
@@ -108,10 +108,11 @@ def test_resident_pages_have_no_violations(
         closed = make_meeting(session, district="Domnarvet", day=month_ago).code
         this_year = local(utcnow()).year
         for year in (this_year - 1, this_year):
-            save_pledge(
+            pledge = save_pledge(
                 session,
                 PledgeFields(year, "Tryggare kvällar", "Fler vuxna ute.", "both", [], ["safe"], ""),
             )
+            publish(session, pledge, utcnow())
         session.commit()
     audit = Audit()
     with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
