@@ -7,6 +7,7 @@ keyboard use, narrow screens and right-to-left reading are tested in test_survey
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -161,9 +162,18 @@ def test_login_page_has_no_violations(app: Flask, live_server: str, browser: Bro
     audit.assert_clean()
 
 
-@pytest.mark.browser
-def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: Browser) -> None:
-    """Every staff page, with meetings and responses, so tables have rows and numbers."""
+@dataclass(frozen=True)
+class StaffWorld:
+    """Every staff page (address, what it is) of a world with meetings, responses, a published
+    pledge and users; the import page comes last, as the import preview starts from it."""
+
+    pages: list[tuple[str, str]]
+    meeting_id: int
+    code: str
+
+
+def staff_world(app: Flask) -> StaffWorld:
+    """Fill the database; its staff pages."""
     with app.app_context():
         session = db.session()
         make_staff(session)
@@ -178,10 +188,12 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
             session, meeting, safety_evening="very_unsafe", unsafe_where="Han säljer knark"
         )
         user_id = create_user(session, "analytiker@example.se", "ett långt lösenord", "analyst").id
-        pledge_id = save_pledge(
+        pledge = save_pledge(
             session,
             PledgeFields(2019, "Belysning", "Nya lampor.", "municipality", [], ["safe"], ""),
-        ).id
+        )
+        publish(session, pledge, utcnow())
+        pledge_id = pledge.id
         session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
@@ -212,13 +224,21 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         (f"/staff/admin/users/{user_id}", "edit user"),
         ("/staff/admin/audit", "audit log"),
         ("/staff/admin/account", "own account"),
-        ("/staff/import", "import"),  # last: the import preview below starts from it
+        ("/staff/import", "import"),  # last: the import preview starts from it
     ]
+    return StaffWorld(pages, meeting_id, code)
+
+
+@pytest.mark.browser
+def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: Browser) -> None:
+    """Every staff page, with meetings and responses, so tables have rows and numbers."""
+    world = staff_world(app)
+    meeting_id, code = world.meeting_id, world.code
     audit = Audit()
     with browser.new_context(viewport=DESKTOP, locale="sv-SE") as desktop:
         page = desktop.new_page()
         log_in(page, live_server)
-        for path, what in pages:
+        for path, what in world.pages:
             response = page.goto(f"{live_server}{path}")
             assert response is not None and response.ok, (path, response and response.status)
             audit.check(page, what)

@@ -12,10 +12,12 @@ from flask import Flask
 from PIL import Image
 from playwright.sync_api import Browser
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from feedback import db
+from feedback.models import FreeTextReview, Meeting
 from tests.conftest import make_meeting, make_staff
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, make_response
 
 A4_POINTS = (595, 842)  # 210 × 297 mm
 # As long as the fields allow: a district of 100 characters, a venue and an address of 200.
@@ -70,3 +72,53 @@ def test_every_poster_prints_on_one_a4_sheet(
         assert pages(page.pdf(prefer_css_page_size=True, print_background=True)) == [
             A4_POINTS
         ] * len(ids)
+
+
+# Quotes that land under different problems' headings in the basis (keywords in the data).
+QUOTES = [
+    "Mopeder kör fort på cykelvägen vid skolan om kvällarna.",
+    "Dålig belysning i gångtunneln, lamporna är trasiga sedan länge.",
+    "Mycket klotter på väggarna vid busshållplatsen och tunneln.",
+    "Nedskräpning vid återvinningen, soporna ligger kvar i veckor.",
+]
+
+
+@pytest.mark.browser
+def test_the_basis_never_ends_a_sheet_with_a_heading(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    """The basis printed to PDF again and again, one approved quote longer each time, so that
+    every heading and caption passes the bottom of a sheet: no sheet's last line is one."""
+    with app.app_context():
+        session = db.session()
+        make_staff(session)
+        meeting = make_meeting(session, day=date(2019, 3, 7), start=time(18), end=time(20))
+        for core in ("very_safe", "fairly_safe", "fairly_unsafe", "very_unsafe", "very_safe"):
+            make_response(session, meeting, safety_evening=core, problem_litter="fairly_big")
+        meeting_id, district_id = meeting.id, meeting.district_id
+    ended_on_heading, sheet_counts = [], set()
+    with browser.new_context(locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        log_in(page, live_server)
+        for i in range(40):
+            with app.app_context():
+                session = db.session()
+                found = session.get(Meeting, meeting_id)
+                assert found is not None
+                make_response(session, found, safety_evening="very_safe", safer_how=QUOTES[i % 4])
+                session.execute(update(FreeTextReview).values(status="approved"))
+                session.commit()
+            page.goto(f"{live_server}/staff/districts/{district_id}/basis?year=2019")
+            headings = {
+                " ".join(text.split())
+                for text in page.locator("main h2, main h3, main caption").all_inner_texts()
+            }
+            sheets = PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True))).pages
+            sheet_counts.add(len(sheets))
+            for sheet in sheets[:-1]:
+                lines = [" ".join(line.split()) for line in sheet.extract_text().splitlines()]
+                lines = [line for line in lines if line]
+                if lines and lines[-1] in headings:
+                    ended_on_heading.append((i, lines[-1]))
+    assert len(sheet_counts) >= 2  # the quotes did push content over a sheet's edge
+    assert ended_on_heading == []
