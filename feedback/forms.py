@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
@@ -365,8 +366,26 @@ class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
         _l("Kommundel"), validators=[DataRequired(REQUIRED), Length(max=100, message=AT_MOST)]
     )
     weekday_ok = HiddenField()
-    warnings = HiddenField()
+    warnings = HiddenField()  # JSON: [[field, text], ...], as the preview found them
     source = HiddenField()
+
+    def concerns(self) -> dict[str, list[str]]:
+        """The preview's warnings by the field they concern; nothing for a value that is not
+        what the preview wrote."""
+        try:
+            pairs = json.loads(self.warnings.data or "[]")
+        except ValueError:
+            return {}
+        found: dict[str, list[str]] = {}
+        if isinstance(pairs, list):
+            for pair in pairs:
+                if (
+                    isinstance(pair, list)
+                    and len(pair) == 2
+                    and all(isinstance(x, str) for x in pair)
+                ):
+                    found.setdefault(pair[0], []).append(pair[1])
+        return found
 
     def validate(self, extra_validators: Any = None) -> bool:
         """A dropped row needs no valid values."""

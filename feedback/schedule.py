@@ -5,6 +5,8 @@ every meeting it can, corrects what it can explain, and reports in Swedish what 
 check. It never raises; a line it cannot read becomes a row with warnings instead.
 """
 
+from __future__ import annotations
+
 import datetime
 import difflib
 import re
@@ -46,6 +48,18 @@ _PLACE_INTRO = re.compile(r"^(?:samling\b[\s:]*)?(?:vid\b\s*)?", re.IGNORECASE)
 _FUZZY_MAX_LENGTH = 60  # difflib is quadratic; real district names are far shorter
 
 
+class Concern(str):
+    """A warning for a person to check, and the field of the row it concerns (`day`, `start`,
+    `end`, `district`, `place` or `address`); it is its text wherever text will do."""
+
+    field: str
+
+    def __new__(cls, text: str, field: str) -> Concern:
+        concern = super().__new__(cls, text)
+        concern.field = field
+        return concern
+
+
 @dataclass
 class ParsedMeeting:
     """One meeting read from a schedule text, with what a person should check."""
@@ -58,7 +72,7 @@ class ParsedMeeting:
     district: str | None
     place: str | None
     address: str | None
-    warnings: list[str]
+    warnings: list[Concern]
 
     def as_json(self) -> dict[str, object]:
         """Return the row as JSON-ready values: ISO date, 'HH:MM' times, null where missing."""
@@ -112,7 +126,7 @@ class _Lexicon:
             if _rn_count(word) > _rn_count(self.spellings.get(key, "")):
                 self.spellings[key] = word
 
-    def district(self, name: str, warnings: list[str]) -> str | None:
+    def district(self, name: str, warnings: list[Concern]) -> str | None:
         """The canonical known district that name stands for, if any."""
         name = " ".join(name.split())
         lookup = self.district_lookup
@@ -122,10 +136,10 @@ class _Lexicon:
             close = [hit for key in keys for hit in difflib.get_close_matches(key, lookup, 1, 0.85)]
             match = lookup[close[0]] if close else None
         if match is not None and match.casefold() != name.casefold():
-            warnings.append(f"Tolkade '{name}' som '{match}'.")
+            warnings.append(Concern(f"Tolkade '{name}' som '{match}'.", "district"))
         return match
 
-    def fix_words(self, text: str, warnings: list[str]) -> str:
+    def fix_words(self, text: str, warnings: list[Concern], field: str) -> str:
         """Text with each 'm' misread for 'rn' restored where the vocabulary knows the word."""
 
         def fix(found: re.Match[str]) -> str:
@@ -135,7 +149,7 @@ class _Lexicon:
                 return word
             if _rn_count(better) <= _rn_count(word):
                 return word
-            warnings.append(f"Tolkade '{word}' som '{better}'.")
+            warnings.append(Concern(f"Tolkade '{word}' som '{better}'.", field))
             return better
 
         return _WORD.sub(fix, text)
@@ -169,12 +183,12 @@ def _looks_like_entry(text: str) -> bool:
 def _meeting(
     source: str, head: re.Match[str] | None, rest: str, year: int, lexicon: _Lexicon
 ) -> ParsedMeeting:
-    warnings: list[str] = []
+    warnings: list[Concern] = []
     date = None
     if head is not None and head.group("date"):
         date = _read_date(head, year, warnings)
     else:
-        warnings.append(f"Kunde inte läsa ett datum i: '{source}'.")
+        warnings.append(Concern(f"Kunde inte läsa ett datum i: '{source}'.", "day"))
     weekday_matches = _check_weekday(head.group("weekday") if head else None, date, warnings)
     start, end, description = _read_time(rest, warnings)
     district, place, address = _describe(description, lexicon, warnings)
@@ -191,7 +205,7 @@ def _meeting(
     )
 
 
-def _read_date(head: re.Match[str], year: int, warnings: list[str]) -> datetime.date | None:
+def _read_date(head: re.Match[str], year: int, warnings: list[Concern]) -> datetime.date | None:
     if head.group("day"):
         day, month = int(head.group("day")), int(head.group("month"))
     else:
@@ -199,12 +213,13 @@ def _read_date(head: re.Match[str], year: int, warnings: list[str]) -> datetime.
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        warnings.append(f"Datumet '{head.group('date').strip()}' finns inte år {year}.")
+        written = head.group("date").strip()
+        warnings.append(Concern(f"Datumet '{written}' finns inte år {year}.", "day"))
         return None
 
 
 def _check_weekday(
-    written: str | None, date: datetime.date | None, warnings: list[str]
+    written: str | None, date: datetime.date | None, warnings: list[Concern]
 ) -> bool | None:
     name = written.casefold().removesuffix("en") if written else None
     if name not in _WEEKDAYS or date is None:
@@ -212,28 +227,33 @@ def _check_weekday(
     if _WEEKDAYS.index(name) == date.weekday():
         return True
     warnings.append(
-        f"Veckodagen stämmer inte: {date.day} {_MONTHS[date.month - 1]} {date.year} "
-        f"är en {_WEEKDAYS[date.weekday()]}, inte en {name}."
+        Concern(
+            f"Veckodagen stämmer inte: {date.day} {_MONTHS[date.month - 1]} {date.year} "
+            f"är en {_WEEKDAYS[date.weekday()]}, inte en {name}.",
+            "day",
+        )
     )
     return False
 
 
 def _read_time(
-    rest: str, warnings: list[str]
+    rest: str, warnings: list[Concern]
 ) -> tuple[datetime.time | None, datetime.time | None, str]:
     rest = rest.lstrip(" \t,:;")
     found = _find_time(rest)
     if found is None:
-        warnings.append("Ingen mötestid hittades.")
+        warnings.append(Concern("Ingen mötestid hittades.", "start"))
         return None, None, rest
-    start = _clock(found.group("h1"), found.group("m1"), warnings)
+    start = _clock(found.group("h1"), found.group("m1"), warnings, "start")
     end = None
     if found.group("h2") is None:
-        warnings.append("Ingen sluttid angiven.")
+        warnings.append(Concern("Ingen sluttid angiven.", "end"))
     else:
-        end = _clock(found.group("h2"), found.group("m2"), warnings)
+        end = _clock(found.group("h2"), found.group("m2"), warnings, "end")
     if start is not None and end is not None and end <= start:
-        warnings.append(f"Sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M}.")
+        warnings.append(
+            Concern(f"Sluttiden {end:%H:%M} är inte efter starttiden {start:%H:%M}.", "end")
+        )
     return start, end, rest[: found.start()] + " " + rest[found.end() :]
 
 
@@ -249,21 +269,23 @@ def _find_time(rest: str) -> re.Match[str] | None:
     return None
 
 
-def _clock(hour: str, minute: str | None, warnings: list[str]) -> datetime.time | None:
+def _clock(
+    hour: str, minute: str | None, warnings: list[Concern], field: str
+) -> datetime.time | None:
     try:
         return datetime.time(int(hour), int(minute or 0))
     except ValueError:
-        warnings.append(f"Klockslaget {hour}.{minute or '00'} finns inte.")
+        warnings.append(Concern(f"Klockslaget {hour}.{minute or '00'} finns inte.", field))
         return None
 
 
 def _describe(
-    text: str, lexicon: _Lexicon, warnings: list[str]
+    text: str, lexicon: _Lexicon, warnings: list[Concern]
 ) -> tuple[str | None, str | None, str | None]:
     parts = [" ".join(part.split()).strip(" .:;–—-") for part in _PART_BREAK.split(text)]
     parts = [part for part in parts if part]
     if not parts:
-        warnings.append("Ingen kommundel eller plats angiven.")
+        warnings.append(Concern("Ingen kommundel eller plats angiven.", "district"))
         return None, None, None
     district = None
     # A part introduced by "samling" or "vid" is the meeting point, never the district.
@@ -272,13 +294,25 @@ def _describe(
         if district is not None:
             parts.pop(0)
         elif len(parts) > 1:
-            district = lexicon.fix_words(parts.pop(0), warnings)
+            district = lexicon.fix_words(parts.pop(0), warnings, "district")
             warnings.append(
-                f"Kommundelen '{district}' finns inte bland de kända och behöver bekräftas."
+                Concern(
+                    f"Kommundelen '{district}' finns inte bland de kända och behöver bekräftas.",
+                    "district",
+                )
             )
     if district is None:
-        warnings.append(f"Ingen känd kommundel hittades i '{', '.join(parts)}'.")
-    rest = [lexicon.fix_words(_PLACE_INTRO.sub("", part, count=1), warnings) for part in parts]
+        warnings.append(
+            Concern(f"Ingen känd kommundel hittades i '{', '.join(parts)}'.", "district")
+        )
+    rest = [
+        lexicon.fix_words(
+            _PLACE_INTRO.sub("", part, count=1),
+            warnings,
+            "address" if _has_digit(part) else "place",
+        )
+        for part in parts
+    ]
     place = ", ".join(part for part in rest if part and not _has_digit(part)) or None
     address = ", ".join(part for part in rest if _has_digit(part)) or None
     return district, place, address

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -352,7 +353,7 @@ def _fill_rows(form: ImportForm) -> None:
                 place=parsed.place or "",
                 address=parsed.address or "",
                 weekday_ok={True: "yes", False: "no", None: ""}[parsed.weekday_matches],
-                warnings="\n".join(parsed.warnings),
+                warnings=json.dumps([[w.field, w] for w in parsed.warnings], ensure_ascii=False),
                 source=parsed.source,
             )
         )

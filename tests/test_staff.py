@@ -465,8 +465,12 @@ def test_import_previews_then_creates_and_a_second_import_creates_nothing(
     assert preview.status_code == 200
     assert 'value="2019-02-21"' in html and 'value="2019-09-05"' in html
     assert 'value="Ornäs"' in html
-    assert "Tolkade &#39;Omäs&#39; som &#39;Ornäs&#39;." in html
-    assert "stämmer" in html
+    # Each warning sits beside the field it concerns, which names it as its description.
+    assert 'aria-describedby="rows-1-district-warning"' in html
+    district_cell = html[html.index('name="rows-1-district"') :].split("</td>")[0]
+    assert "Tolkade &#39;Omäs&#39; som &#39;Ornäs&#39;." in district_cell
+    day_cell = html[html.index('name="rows-2-day"') :].split("</td>")[0]
+    assert "Datumet &#39;32/13&#39; finns inte år 2019." in day_cell
     assert meeting_count(session) == 0  # a preview stores nothing
 
     form = {
