@@ -372,19 +372,12 @@ class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]
     def concerns(self) -> dict[str, list[str]]:
         """The preview's warnings by the field they concern; nothing for a value that is not
         what the preview wrote."""
-        try:
-            pairs = json.loads(self.warnings.data or "[]")
-        except ValueError:
-            return {}
         found: dict[str, list[str]] = {}
-        if isinstance(pairs, list):
-            for pair in pairs:
-                if (
-                    isinstance(pair, list)
-                    and len(pair) == 2
-                    and all(isinstance(x, str) for x in pair)
-                ):
-                    found.setdefault(pair[0], []).append(pair[1])
+        try:
+            for field, text in json.loads(self.warnings.data or "[]"):
+                found.setdefault(str(field), []).append(str(text))
+        except (ValueError, TypeError):  # not JSON, or not pairs
+            return {}
         return found
 
     def validate(self, extra_validators: Any = None) -> bool:

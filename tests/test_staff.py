@@ -10,12 +10,13 @@ from datetime import date, datetime, time
 import pytest
 import time_machine
 import zxingcpp
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback.forms import ImportRowForm
 from feedback.i18n import meeting_when
 from feedback.meetings import local
 from feedback.models import District, Meeting
@@ -633,3 +634,23 @@ def test_the_import_proposes_stockholms_year_in_the_first_hour_of_the_new_year(
     auth.login()
     page = client.get("/staff/import")
     assert re.search(r'name="year"[^>]*value="2027"', page.text), page.text
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ('[["day", "Datumet finns inte."]]', {"day": ["Datumet finns inte."]}),
+        ("inte json", {}),
+        ('{"day": 1}', {}),
+        ("[1, 2]", {}),
+        ('[["day", "a", "b"]]', {}),
+        ("", {}),
+    ],
+)
+def test_import_row_warnings_sent_back_are_read_or_dropped(
+    app: Flask, sent: str, shown: dict[str, list[str]]
+) -> None:
+    """The preview's warnings come back in a hidden field; whatever a browser sends there is
+    shown as the fields' warnings only when it is the preview's own pairs."""
+    with app.test_request_context(method="POST", data={"warnings": sent}):
+        assert ImportRowForm(request.form).concerns() == shown
