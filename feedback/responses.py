@@ -165,10 +165,7 @@ def response_rows(
         select(
             Response.id,
             Response.submitted_at,
-            District.name,
-            District.id,
-            Meeting.id,
-            Meeting.code,
+            Response.meeting_id,
             Response.questionnaire_version,
             Response.channel,
             Response.language,
@@ -190,25 +187,30 @@ def response_rows(
         responses = responses.where(Response.channel == filters.channel)
     if filters.questionnaire_version is not None:
         responses = responses.where(Response.questionnaire_version == filters.questionnaire_version)
-    # Each meeting's date once (meetings are few), then plain rows through the connection:
-    # the ORM would only wrap them.
+    # Each meeting's district, code and date once (meetings are few), then plain rows through
+    # the connection: the ORM would only wrap them.
     connection = session.connection()
-    days = {
-        meeting_id: local(starts_at).date()
-        for meeting_id, starts_at in connection.execute(select(Meeting.id, Meeting.starts_at))
+    meetings = {
+        meeting_id: (district, district_id, code, local(starts_at).date())
+        for meeting_id, district, district_id, code, starts_at in connection.execute(
+            select(Meeting.id, District.name, District.id, Meeting.code, Meeting.starts_at).join(
+                Meeting.district
+            )
+        )
     }
     found = connection.execute(responses.order_by(Response.id).execution_options(yield_per=5000))
-    for row in found:
+    for response_id, submitted_at, meeting_id, version, channel, language, given in found:
+        district, district_id, code, day = meetings[meeting_id]
         yield ResponseRow(
-            response_id=row[0],
-            submitted_at=row[1],
-            district=row[2],
-            district_id=row[3],
-            meeting_id=row[4],
-            meeting_code=row[5],
-            meeting_date=days[row[4]],
-            questionnaire_version=row[6],
-            channel=row[7],
-            language=row[8],
-            answers=row[9] or {},  # PostgreSQL's aggregate of no rows is NULL
+            response_id=response_id,
+            submitted_at=submitted_at,
+            district=district,
+            district_id=district_id,
+            meeting_id=meeting_id,
+            meeting_code=code,
+            meeting_date=day,
+            questionnaire_version=version,
+            channel=channel,
+            language=language,
+            answers=given or {},  # PostgreSQL's aggregate of no rows is NULL
         )
