@@ -134,7 +134,7 @@ def _bulk_insert(
     as the column's type would store it."""
     table = Base.metadata.tables[name]
     dialect = connection.dialect
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    processors = [table.c[column].type.bind_processor(dialect) for column in columns]
     if any(processors):
         rows = [
             tuple(v if f is None else f(v) for f, v in zip(processors, row, strict=True))
