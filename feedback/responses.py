@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from feedback import db
 from feedback.meetings import local, local_datetime
 from feedback.models import Answer, District, FreeTextReview, Meeting, Question, Response
 from feedback.moderation import review_new_text
@@ -198,7 +199,7 @@ def response_rows(
             )
         )
     }
-    found = connection.execute(responses.order_by(Response.id).execution_options(yield_per=5000))
+    found = db.stream(connection, responses.order_by(Response.id))
     for response_id, submitted_at, meeting_id, version, channel, language, given in found:
         district, district_id, code, day = meetings[meeting_id]
         yield ResponseRow(

@@ -7,15 +7,15 @@ import io
 import json
 import tracemalloc
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from feedback import questionnaire, reports
+from feedback import db, questionnaire, reports
 from feedback.export import Responses, csv_text
 from feedback.meetings import find_district
 from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting, Response
@@ -383,6 +383,31 @@ def test_exports_stream_in_constant_memory(session: Session) -> None:
     assert (rows_small, rows_all) == (20_000, 200_000)
     print(f"peak memory: {peak_small / 1e6:.1f} MB, 20,000 rows; {peak_all / 1e6:.1f} MB, all")
     assert peak_all < 1.5 * peak_small + 2_000_000
+
+
+def test_streamed_rows_are_those_execute_returns(session: Session) -> None:
+    """`db.stream` sends the parameters and reads the columns through their types, as
+    `execute` does, and a stream left half-read leaves the connection usable."""
+    meeting = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
+    for n in range(12):
+        store(session, meeting, safety_evening="very_safe" if n % 2 else "rather_unsafe")
+    statement = (
+        select(Response.id, Response.submitted_at, Response.is_demo, Answer.value)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            Response.submitted_at >= datetime(2000, 1, 1, tzinfo=UTC),
+            Answer.value.in_(["very_safe"]),
+        )
+        .order_by(Response.id)
+    )
+    connection = session.connection()
+    expected = [tuple(row) for row in connection.execute(statement)]
+    assert len(expected) == 6 and isinstance(expected[0][1], datetime)
+    assert [tuple(row) for row in db.stream(connection, statement, size=4)] == expected
+    rows = db.stream(connection, statement, size=2)
+    assert tuple(next(rows)) == expected[0]
+    rows.close()
+    assert session.scalar(select(func.count()).select_from(Response)) == 12
 
 
 def test_csv_cells_numbers_stay_numbers_and_text_is_made_inert() -> None:
