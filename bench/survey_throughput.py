@@ -2,6 +2,8 @@
 
 In one run, with wrk on loopback (16 connections, DURATION seconds per figure):
 - the baseline: bench/hello.py, a Flask app that answers "hello", requests per second;
+- the ceiling: the same app's GET followed by a POST that commits one row to SQLite
+  (bench/store.lua), pairs per second: no submission that stores its answers can be faster;
 - per database (SQLite, and PostgreSQL when reachable): the app's floor (its icon, served
   from memory through every hook the app runs), survey GETs per second, and full submissions
   (GET, then POST with the form's token and key) stored per second.
@@ -90,7 +92,13 @@ def main() -> None:
             sqlite, workers=WORKERS, log=folder / "hello.log", app="bench.hello:app"
         ) as hello:
             baseline = wrk(f"{hello.base_url}/", seconds)
+            # Each connection alternates GET and POST: two requests per pair.
+            ceiling = wrk(hello.base_url, seconds, HERE / "store.lua") / 2
         print(f"baseline: bare Flask 'hello', {WORKERS} workers: {baseline:,.0f} req/s")
+        print(
+            f"ceiling: bare Flask GET + POST storing one row in SQLite {ceiling:,.1f}/s = "
+            f"{ceiling / baseline:.3f}×, what any survey that stores its answers could reach"
+        )
         rows = [("SQLite", sqlite)]
         with postgres_database("trygghetsdialog_bench_survey") as postgres:
             if postgres:
