@@ -26,6 +26,12 @@ class Config:
     # its meeting. Answer codes are kept.
     FREE_TEXT_RETENTION_MONTHS = 12
 
+    # Where the municipality's places can lie: south, west, north, east in degrees (WGS 84).
+    # A position outside is refused as a slip (latitude and longitude swapped, a digit lost);
+    # None allows anywhere on Earth. The districts have no drawn borders, so this box is the
+    # check. Borlänge kommun with a margin.
+    AREA_BOUNDS: tuple[float, float, float, float] | None = (60.25, 14.85, 60.75, 15.90)
+
     # A share computed from fewer answers than this is not shown, anywhere.
     MIN_ANSWERS = 5
 

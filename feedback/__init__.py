@@ -25,6 +25,7 @@ from feedback import (
     review,
     staff,
 )
+from feedback.places import views as places_views
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     staff.init_app(app)
     review.init_app(app)
     pledging.init_app(app)
+    places_views.init_app(app)
     admin.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -35,6 +35,9 @@ ACTIONS = {
     "meeting_reinstated": _l("Återinförde ett inställt möte"),
     "pledge_published": _l("Publicerade ett löfte på /loften"),
     "pledge_unpublished": _l("Tog tillbaka ett löfte från /loften till utkast"),
+    "places_changed": _l("Lade till eller ändrade platser i en kommundel"),
+    "place_retired": _l("Tog bort en plats ur bruk"),
+    "place_restored": _l("Tog en plats i bruk igen"),
 }
 # What an export's file holds.
 EXPORTS = {
@@ -124,6 +127,13 @@ _DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
     "version": lambda v, _d: _("enkätversion %(v)s", v=v),
     "labels": lambda lang, _d: _("svarstexter på %(lang)s", lang=_words(lang, LANGUAGES)),
     "dialect": lambda name, _d: _("format: %(name)s", name=_words(name, DIALECTS)),
+    "added": lambda n, _d: ngettext("%(n)s ny plats", "%(n)s nya platser", n, n=n),
+    "restored": lambda n, _d: ngettext(
+        "%(n)s plats i bruk igen", "%(n)s platser i bruk igen", n, n=n
+    ),
+    "moved": lambda n, _d: ngettext(
+        "%(n)s plats med nytt läge", "%(n)s platser med nytt läge", n, n=n
+    ),
     "per_meeting": lambda on, _d: _("per möte") if on in (True, "true") else _("per kommundel"),
 }
 # The details that describe what an export held back or chose: named as its filter.

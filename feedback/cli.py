@@ -1,4 +1,4 @@
-"""Command-line interface: `flask --app wsgi db|backup|schedule|seed|meetings|users|export ...`."""
+"""Command-line interface: `flask --app wsgi db|backup|schedule|meetings|places|export ...`."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from feedback.export import (
     xlsx,
 )
 from feedback.i18n import LANGUAGES
+from feedback.inputs import decoded
 from feedback.links import meeting_links, public_record
 from feedback.meetings import (
     MeetingFields,
@@ -44,6 +45,7 @@ from feedback.meetings import (
     local,
 )
 from feedback.models import CHANNELS, ROLES, District, Meeting, User, utcnow
+from feedback.places.cli import places_cli
 from feedback.reports import aggregates
 from feedback.responses import Filters, months_before, purge_free_text, response_rows
 from feedback.schedule import parse_schedule
@@ -259,12 +261,8 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON array.")
 def schedule_import(file: BinaryIO, year: int, dry_run: bool, as_json: bool) -> None:
     """Import meetings from FILE in the published text format ('-' for standard input)."""
-    data = file.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Notepad's "ANSI" on Swedish Windows; every byte decodes, so this cannot fail.
-        text = data.decode("cp1252", errors="replace")
+    text, guessed = decoded(file.read())
+    if guessed:
         click.echo(f"{file.name} is not UTF-8; read it as Windows-1252.", err=True)
     _import_text(text, year, dry_run, as_json)
 
@@ -550,5 +548,5 @@ def demo_seed(year: int | None, random_seed: int, responses: int | None) -> None
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     groups = (db_cli, backup_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
-    for group in (*groups, questionnaire_cli, retention_cli, demo_cli):
+    for group in (*groups, places_cli, questionnaire_cli, retention_cli, demo_cli):
         app.cli.add_command(group)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
-from flask import Flask, request, session, url_for
+from flask import Flask, has_request_context, request, session, url_for
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -38,7 +38,10 @@ POSTER_INVITATION = _l(
 
 
 def select_language() -> str:
-    """`?lang=` first (and remember it), then the visit's choice, then Accept-Language."""
+    """`?lang=` first (and remember it), then the visit's choice, then Accept-Language;
+    Swedish outside a request (the command line)."""
+    if not has_request_context():
+        return DEFAULT
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session[CHOSEN] = asked

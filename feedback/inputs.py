@@ -41,6 +41,15 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
+def decoded(data: bytes) -> tuple[str, bool]:
+    """A text file's text, and whether it was not UTF-8 and was read as Windows-1252 (Notepad's
+    "ANSI" on Swedish Windows, in which every byte decodes)."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), True
+
+
 def reject_control_characters() -> None:
     """Before every request: a NUL or other control character in the path or query is a 400."""
     values = [request.path, *(item for pair in request.args.items(multi=True) for item in pair)]

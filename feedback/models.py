@@ -41,6 +41,36 @@ class District(Base):
     meetings: Mapped[list[Meeting]] = relationship(back_populates="district")
 
 
+class Place(Base):
+    """A named place in a district (a bus stop, an underpass, a square), retired, never deleted,
+    so what residents and walkers said of it still joins."""
+
+    __tablename__ = "place"
+    __table_args__ = (
+        # The name as a person reads it decides what is the same place: case and spacing aside.
+        UniqueConstraint("district_id", "key"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+    district: Mapped[District] = relationship()
+
+    @property
+    def is_retired(self) -> bool:
+        """Whether the place is no longer offered."""
+        return self.retired_at is not None
+
+
 class Meeting(Base):
     """One scheduled dialogue: a place and a time in a district, reached by its short code."""
 

@@ -23,6 +23,7 @@ from feedback.access import RULES
 from feedback.db import Base
 from feedback.meetings import find_district
 from feedback.models import FreeTextReview, Meeting, Pledge, PledgeNote
+from feedback.places import PlaceLine, import_places, list_places
 from feedback.pledges import PledgeFields, save_pledge
 from feedback.responses import Submission, record_response
 from feedback.users import create_user
@@ -50,6 +51,7 @@ class World:
     pledges: dict[str, int]
     answers: dict[str, str]
     spare_user: int
+    places: dict[str, int]
 
 
 Data = Callable[[World, str], dict[str, Any]]
@@ -207,6 +209,29 @@ ACTIONS = [
         ORGANISERS,
         "district",
     ),
+    Action("places.places", "GET", "/staff/districts/{district}/places", EVERYONE, "district"),
+    Action(
+        "places.places",
+        "POST",
+        "/staff/districts/{district}/places",
+        ORGANISERS,
+        "district",
+        lambda world, where: {"places": "Nya torget; 60.4858, 15.4371\nGångtunneln"},
+    ),
+    Action(
+        "places.retire_place",
+        "POST",
+        "/staff/districts/{district}/places/{place}/retire",
+        ORGANISERS,
+        "district",
+    ),
+    Action(  # after retire_place, so there is a retired place to bring back
+        "places.restore_place",
+        "POST",
+        "/staff/districts/{district}/places/{place}/restore",
+        ORGANISERS,
+        "district",
+    ),
     Action("admin.users", "GET", "/staff/admin/users", ADMINS),
     Action("admin.new_user", "GET", "/staff/admin/users/new", ADMINS),
     Action("admin.new_user", "POST", "/staff/admin/users/new", ADMINS, data=_user_data),
@@ -305,6 +330,10 @@ def world(session: Session) -> World:
         ).id
         for name, d in covering.items()
     }
+    places = {}
+    for name, district in ((OWN, hagalund), (OTHER, romme)):
+        import_places(session, district, [PlaceLine(1, f"Busshållplatsen i {name}")])
+        places[name] = list_places(session, [district.id])[0].id
     session.commit()
     return World(
         meetings={name: m.id for name, m in meetings.items()},
@@ -312,6 +341,7 @@ def world(session: Session) -> World:
         pledges=pledges,
         answers=answers,
         spare_user=spare.id,
+        places=places,
     )
 
 
@@ -352,6 +382,7 @@ def take(
         pledge=world.pledges[where],
         user=world.spare_user,
         answer=world.answers[where],
+        place=world.places[where],
     )
     if action.method == "GET":
         with client.get(path) as response:

@@ -20,6 +20,7 @@ from feedback import db
 from feedback.i18n import LANGUAGES
 from feedback.meetings import local
 from feedback.models import utcnow
+from feedback.places import import_places, list_places, parse_places, retire
 from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.users import create_user
 from tests.conftest import make_meeting, make_staff
@@ -170,6 +171,7 @@ class StaffWorld:
     pages: list[tuple[str, str]]
     meeting_id: int
     code: str
+    places_page: str
 
 
 def staff_world(app: Flask) -> StaffWorld:
@@ -194,6 +196,9 @@ def staff_world(app: Flask) -> StaffWorld:
         )
         publish(session, pledge, utcnow())
         pledge_id = pledge.id
+        places = "Resecentrum; 60.4853, 15.4364\nGångtunneln under Röda vägen\nTorget"
+        import_places(session, meeting.district, parse_places(places, None))
+        retire(session, list_places(session, [meeting.district_id])[-1], utcnow())
         session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
@@ -219,6 +224,7 @@ def staff_world(app: Flask) -> StaffWorld:
         (f"/staff/districts/{district_id}/basis", "basis for pledges, district"),
         ("/staff/basis", "basis for pledges, municipality"),
         (f"/staff/districts/{district_id}/moderation", "moderation queue"),
+        (f"/staff/districts/{district_id}/places", "places of a district, one out of use"),
         ("/staff/admin/users", "users"),
         ("/staff/admin/users/new", "new user"),
         (f"/staff/admin/users/{user_id}", "edit user"),
@@ -226,7 +232,7 @@ def staff_world(app: Flask) -> StaffWorld:
         ("/staff/admin/account", "own account"),
         ("/staff/import", "import"),  # last: the import preview starts from it
     ]
-    return StaffWorld(pages, meeting_id, code)
+    return StaffWorld(pages, meeting_id, code, f"/staff/districts/{district_id}/places")
 
 
 @pytest.mark.browser
@@ -253,6 +259,12 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         page.get_by_role("button", name="Spara").click()
         expect(page.locator(".error-summary")).to_be_visible()
         audit.check(page, "new meeting with errors")
+
+        page.goto(f"{live_server}{world.places_page}")
+        page.get_by_label("Nya platser, en per rad").fill("Bron; 15.43, 60.48")
+        page.get_by_role("button", name="Spara platserna").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, "places with errors")
 
         page.goto(f"{live_server}/staff/meetings/{meeting_id}")
         page.get_by_role("button", name="Starta kioskläge").click()
