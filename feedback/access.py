@@ -61,6 +61,8 @@ RULES: dict[tuple[str, str], str] = {
     ("review.export_responses", "GET"): "export",
     ("review.export_codebook", "GET"): "export",
     ("review.export_aggregates", "GET"): "export",
+    ("review.export_places", "GET"): "export",
+    ("review.export_places_codebook", "GET"): "export",
     ("pledging.basis", "GET"): "view",
     ("pledging.pledges", "GET"): "view",
     ("pledging.new_pledge", "GET"): "organise",

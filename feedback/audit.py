@@ -46,6 +46,9 @@ EXPORTS = {
     "aggregates.csv": _l("indikatorer (CSV)"),
     "codebook.csv": _l("kodbok (CSV)"),
     "codebook.json": _l("kodbok (JSON)"),
+    "places.csv": _l("platser (CSV)"),
+    "places.xlsx": _l("platser (Excel)"),
+    "places-codebook.csv": _l("platsernas kodbok (CSV)"),
 }
 ROLES = {
     "coordinator": _l("samordnare"),

@@ -21,7 +21,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import Connection, select
 
-from feedback import audit, backup, db, demo, questionnaire
+from feedback import audit, backup, db, demo, places, questionnaire
 from feedback.export import (
     DIALECTS,
     Responses,
@@ -45,6 +45,7 @@ from feedback.meetings import (
     local,
 )
 from feedback.models import CHANNELS, ROLES, District, Meeting, User, utcnow
+from feedback.places import list_places
 from feedback.places.cli import places_cli
 from feedback.reports import aggregates
 from feedback.responses import Filters, months_before, purge_free_text, response_rows
@@ -492,6 +493,31 @@ def export_aggregates(
     )
     _write_csv(out, aggregate_rows(numbers, min_n), dialect)
     audit.record(db.session(), "cli", "export", "aggregates.csv", rows=len(numbers))
+    db.session().commit()
+
+
+@export_cli.command("places")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--dialect", type=click.Choice(list(DIALECTS)), default="excel-sv")
+@click.option("--district", help="A district's name.")
+@click.option("--codebook", is_flag=True, help="What each column holds, instead of the places.")
+@click.option("--out", type=click.File("wb", lazy=False), default="-", help="Default: stdout.")
+def export_places(
+    fmt: str, dialect: str, district: str | None, codebook: bool, out: BinaryIO
+) -> None:
+    """The places of every district (or one), retired ones too, as on the web."""
+    if codebook:
+        _write_csv(out, places.codebook_rows(), dialect)
+        return
+    district_id = _district_id(district)
+    found = list_places(db.session(), None if district_id is None else [district_id])
+    if fmt == "xlsx":
+        book = xlsx(places.export_rows(found), places.codebook_rows(), title="Platser")
+        for chunk in chunks(book):
+            out.write(chunk)
+    else:
+        _write_csv(out, places.export_rows(found), dialect)
+    audit.record(db.session(), "cli", "export", f"places.{fmt}", rows=len(found))
     db.session().commit()
 
 

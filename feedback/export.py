@@ -270,13 +270,13 @@ def aggregate_rows(aggregates: Iterable[Aggregate], min_n: int) -> Iterator[list
 
 
 def xlsx(
-    data: Iterable[Sequence[object]], codebook: Iterable[Sequence[object]]
+    data: Iterable[Sequence[object]], codebook: Iterable[Sequence[object]], title: str = "Svar"
 ) -> tempfile.SpooledTemporaryFile[bytes]:
-    """A workbook with a data sheet and a codebook sheet, written row by row (openpyxl's
-    write-only mode); dates and numbers stay real Excel values."""
+    """A workbook with a data sheet (`title`) and a codebook sheet, written row by row
+    (openpyxl's write-only mode); dates and numbers stay real Excel values."""
     book = Workbook(write_only=True)
-    for title, rows in (("Svar", data), ("Kodbok", codebook)):
-        _sheet(book.create_sheet(title), iter(rows))
+    for name, rows in ((title, data), ("Kodbok", codebook)):
+        _sheet(book.create_sheet(name), iter(rows))
     # The caller streams and closes it (see chunks).
     out: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
         max_size=8 * 1024 * 1024

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import audit, db, moderation, questionnaire, reports
+from feedback import audit, db, moderation, places, questionnaire, reports
 from feedback import export as export_module
 from feedback.access import can, guard, scope, scoped
 from feedback.forms import ExportForm, ModerationForm
@@ -31,6 +31,7 @@ from feedback.i18n import LANGUAGES
 from feedback.inputs import choice_arg, year_arg
 from feedback.meetings import list_districts, local
 from feedback.models import District, utcnow
+from feedback.places import list_places
 from feedback.responses import response_rows
 
 LANGUAGE_CODES = list(LANGUAGES)
@@ -235,6 +236,47 @@ def export_aggregates() -> Response | tuple[str, int]:
         "".join(export_module.csv_text(rows, form.dialect.data)),
         mimetype="text/csv",  # Flask adds charset=utf-8
         headers={"Content-Disposition": 'attachment; filename="indikatorer.csv"'},
+    )
+
+
+@bp.route("/export/places.<any(csv, xlsx):fmt>")
+def export_places(fmt: str) -> Response | tuple[str, int]:
+    """The places of every district (or the one chosen), retired ones too; audited."""
+    form = _export_form()
+    if not form.validate():
+        return _export_page(form, 400)
+    district_id = form.district.data or None
+    ids = scope()
+    if district_id:
+        ids = frozenset({district_id}) if ids is None else ids & {district_id}
+    found = list_places(db.session(), ids)
+    district = {"district": district_id} if district_id else {}
+    _audit_export(f"places.{fmt}", district, len(found))
+    if fmt == "xlsx":
+        book = export_module.xlsx(
+            places.export_rows(found), places.codebook_rows(), title="Platser"
+        )
+        return Response(
+            export_module.chunks(book),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": 'attachment; filename="platser.xlsx"'},
+        )
+    return Response(
+        "".join(export_module.csv_text(places.export_rows(found), form.dialect.data)),
+        mimetype="text/csv",  # Flask adds charset=utf-8
+        headers={"Content-Disposition": 'attachment; filename="platser.csv"'},
+    )
+
+
+@bp.route("/export/places-codebook.csv")
+def export_places_codebook() -> Response:
+    """What each column of the places export holds."""
+    _audit_export("places-codebook.csv", {}, None)
+    dialect = choice_arg("dialect", export_module.DIALECTS, "excel-sv")
+    return Response(
+        "".join(export_module.csv_text(places.codebook_rows(), dialect)),
+        mimetype="text/csv",  # Flask adds charset=utf-8
+        headers={"Content-Disposition": 'attachment; filename="platser-kodbok.csv"'},
     )
 
 

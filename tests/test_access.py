@@ -179,6 +179,8 @@ ACTIONS = [
     Action("review.export_responses", "GET", "/staff/export/responses.csv", READERS),
     Action("review.export_codebook", "GET", "/staff/export/codebook.json", READERS),
     Action("review.export_aggregates", "GET", "/staff/export/aggregates.csv", READERS),
+    Action("review.export_places", "GET", "/staff/export/places.csv", READERS),
+    Action("review.export_places_codebook", "GET", "/staff/export/places-codebook.csv", READERS),
     Action("pledging.basis", "GET", "/staff/basis?year=2019", EVERYONE),
     Action("pledging.pledges", "GET", "/staff/pledges", EVERYONE),
     Action("pledging.new_pledge", "GET", "/staff/pledges/new", ORGANISERS),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -216,3 +219,63 @@ def test_an_analyst_reads_the_places_without_a_form(
     page = client.get(f"/staff/districts/{district.id}/places")
     assert page.status_code == 200 and "Torget" in page.text
     assert "<form" not in page.text.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_places_export_in_both_dialects_and_xlsx_the_same_from_the_command_line(
+    app: Flask, session: Session, client: FlaskClient, runner: FlaskCliRunner, auth: Auth
+) -> None:
+    hagalund = get_or_create_district(session, "Hagalund")
+    romme = get_or_create_district(session, "Romme")
+    import_places(session, hagalund, parse_places("Torget; 60.4858, 15.4371\n=1+1 kiosken", None))
+    import_places(session, romme, parse_places("Rommehed", None))
+    rommehed = session.scalars(select(Place).where(Place.name == "Rommehed")).one()
+    rommehed.retired_at = rommehed.created_at
+    session.commit()
+    auth.login()  # an admin
+
+    def download(url: str) -> bytes:
+        response = client.get(url)
+        assert response.status_code == 200, response.text
+        return response.data
+
+    sv = download("/staff/export/places.csv").decode("utf-8")
+    assert sv.startswith("\ufeffplace_id;district;name;latitude;longitude;in_use;")
+    rows = list(csv.reader(io.StringIO(sv.lstrip("\ufeff")), delimiter=";"))
+    assert [r[1:6] for r in rows[1:]] == [
+        ["Hagalund", "'=1+1 kiosken", "", "", "true"],
+        ["Hagalund", "Torget", "60,4858", "15,4371", "true"],
+        ["Romme", "Rommehed", "", "", "false"],
+    ]
+    assert rows[3][7] != ""  # when it was retired
+    plain = download(f"/staff/export/places.csv?dialect=rfc4180&district={hagalund.id}")
+    assert plain.decode().splitlines()[2].split(",")[2:5] == ["Torget", "60.4858", "15.4371"]
+    assert len(plain.decode().splitlines()) == 3  # the header and Hagalund's two
+
+    for args, url in [
+        (["export", "places"], "/staff/export/places.csv"),
+        (
+            ["export", "places", "--dialect", "rfc4180", "--district", "Hagalund"],
+            f"/staff/export/places.csv?dialect=rfc4180&district={hagalund.id}",
+        ),
+        (["export", "places", "--codebook"], "/staff/export/places-codebook.csv"),
+    ]:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes == download(url), args
+
+    book = load_workbook(io.BytesIO(download("/staff/export/places.xlsx")))
+    assert book.sheetnames == ["Platser", "Kodbok"]
+    sheet = [list(r) for r in book["Platser"].iter_rows(values_only=True)]
+    assert sheet[2][2:6] == ["Torget", 60.4858, 15.4371, True]
+    assert sheet[1][2] == "'=1+1 kiosken"  # text, never a formula
+    codebook = dict(list(book["Kodbok"].iter_rows(values_only=True))[1:])
+    assert set(codebook) == set(sheet[0]) and "WGS 84" in str(codebook["latitude"])
+    cli_book = runner.invoke(args=["export", "places", "--format", "xlsx"]).stdout_bytes
+    assert cli_book.startswith(b"PK")
+
+    reread(session)
+    exported = session.scalars(
+        select(AuditEvent.target).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+    ).all()
+    assert exported.count("places.csv") == 6  # four downloads, two commands
+    assert exported.count("places.xlsx") == 2 and "places-codebook.csv" in exported

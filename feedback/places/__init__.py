@@ -10,7 +10,7 @@ that comes back in a list brings its place back.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from feedback.meetings import local
 from feedback.models import District, Place
 
 MAX_NAME = 120
@@ -266,3 +267,39 @@ def as_json(place: Place) -> dict[str, object]:
         "longitude": place.longitude,
         "retired_at": place.retired_at.isoformat() if place.retired_at else None,
     }
+
+
+# The places export's columns and what each holds, for its codebook.
+COLUMNS = {
+    "place_id": _l("Platsens nummer; stabilt, också när platsen tagits ur bruk."),
+    "district": _l("Kommundelen platsen ligger i."),
+    "name": _l("Platsens namn."),
+    "latitude": _l("Latitud i decimalgrader (WGS 84); tomt om inget läge angetts."),
+    "longitude": _l("Longitud i decimalgrader (WGS 84); tomt om inget läge angetts."),
+    "in_use": _l("true om platsen är i bruk, false om den tagits ur bruk."),
+    "created_at": _l("När platsen lades till, svensk tid."),
+    "retired_at": _l("När platsen togs ur bruk, svensk tid; tomt om den är i bruk."),
+}
+
+
+def export_rows(places: Sequence[Place]) -> Iterator[list[object]]:
+    """The header, then a row per place; times on Stockholm's clock, as in every export."""
+    yield list(COLUMNS)
+    for place in places:
+        yield [
+            place.id,
+            place.district.name,
+            place.name,
+            place.latitude,
+            place.longitude,
+            place.retired_at is None,
+            local(place.created_at).replace(tzinfo=None),
+            local(place.retired_at).replace(tzinfo=None) if place.retired_at else None,
+        ]
+
+
+def codebook_rows() -> Iterator[list[object]]:
+    """What each column of the places export holds."""
+    yield ["column", "description"]
+    for column, description in COLUMNS.items():
+        yield [column, str(description)]
