@@ -25,6 +25,7 @@ from feedback import (
     review,
     staff,
 )
+from feedback.actions import views as actions_views
 from feedback.places import views as places_views
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     review.init_app(app)
     pledging.init_app(app)
     places_views.init_app(app)
+    actions_views.init_app(app)
     admin.init_app(app)
     api.init_app(app)
     cli.init_app(app)

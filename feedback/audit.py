@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feedback import questionnaire
+from feedback.actions.forms import STATE_NAMES
 from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.models import AuditEvent, District
 
@@ -38,6 +39,8 @@ ACTIONS = {
     "places_changed": _l("Lade till eller ändrade platser i en kommundel"),
     "place_retired": _l("Tog bort en plats ur bruk"),
     "place_restored": _l("Tog en plats i bruk igen"),
+    "action_created": _l("Lade till en åtgärd"),
+    "action_noted": _l("Skrev en anteckning om en åtgärd"),
 }
 # What an export's file holds.
 EXPORTS = {
@@ -137,6 +140,7 @@ _DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
     "moved": lambda n, _d: ngettext(
         "%(n)s plats med nytt läge", "%(n)s platser med nytt läge", n, n=n
     ),
+    "status": lambda code, _d: _("status: %(name)s", name=_words(code, STATE_NAMES)),
     "per_meeting": lambda on, _d: _("per möte") if on in (True, "true") else _("per kommundel"),
 }
 # The details that describe what an export held back or chose: named as its filter.

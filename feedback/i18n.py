@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
@@ -62,9 +62,10 @@ def clock(moment: datetime) -> str:
     return local(moment).strftime("%H.%M")
 
 
-def long_date(moment: datetime, locale: str = DEFAULT) -> str:
-    """A Stockholm date written out: torsdag 21 februari 2019."""
-    return format_date(local(moment).date(), format="full", locale=locale)
+def long_date(moment: datetime | date, locale: str = DEFAULT) -> str:
+    """A date written out, a moment's on Stockholm's clock: torsdag 21 februari 2019."""
+    day = local(moment).date() if isinstance(moment, datetime) else moment
+    return format_date(day, format="full", locale=locale)
 
 
 def meeting_when(meeting: Meeting, locale: str = DEFAULT) -> str:

@@ -355,3 +355,63 @@ class PledgeNote(Base):
     author: Mapped[str] = mapped_column(String(254))
 
     pledge: Mapped[Pledge] = relationship(back_populates="notes")
+
+
+# Who owns an action: the municipality, the police, a property owner, or another named party.
+ACTION_OWNERS = ("municipality", "police", "property_owner", "other")
+ACTION_STATES = ("planned", "in_progress", "done", "declined")
+
+
+class Action(Base):
+    """What will be done about a problem in a district, often at one of its places: who owns
+    it, by when, and how far it has come; it may serve a pledge."""
+
+    __tablename__ = "action"
+    __table_args__ = (
+        CheckConstraint(f"owner IN ({', '.join(repr(o) for o in ACTION_OWNERS)})", name="owner"),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in ACTION_STATES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    pledge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pledge.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(20))
+    # The party by name: "Fastighets AB Tunet", "Trafikverket"; for the police or the
+    # municipality, the unit if one is named.
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+    district: Mapped[District] = relationship()
+    place: Mapped[Place | None] = relationship()
+    pledge: Mapped[Pledge | None] = relationship()
+    notes: Mapped[list[ActionNote]] = relationship(
+        back_populates="action",
+        cascade="all, delete-orphan",
+        order_by="(ActionNote.written_on.desc(), ActionNote.id.desc())",
+    )
+
+
+class ActionNote(Base):
+    """A dated note on an action, with the status it left the action in."""
+
+    __tablename__ = "action_note"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in ACTION_STATES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    written_on: Mapped[date]
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    author: Mapped[str] = mapped_column(String(254))
+
+    action: Mapped[Action] = relationship(back_populates="notes")

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import audit, db, moderation, places, questionnaire, reports
+from feedback import actions, audit, db, moderation, places, questionnaire, reports
 from feedback import export as export_module
 from feedback.access import can, guard, scope, scoped
 from feedback.forms import ExportForm, ModerationForm
@@ -90,6 +90,7 @@ def district(district_id: int) -> str:
         questionnaire=current,
         years=reports.years(db.session(), own),
         pending=len(moderation.queue(db.session(), found.id)),
+        overdue=actions.overdue(db.session(), found.id, local(utcnow()).date()),
     )
 
 

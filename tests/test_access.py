@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from feedback import questionnaire
 from feedback.access import RULES
+from feedback.actions import ActionFields, create_action
 from feedback.db import Base
 from feedback.meetings import find_district
 from feedback.models import FreeTextReview, Meeting, Pledge, PledgeNote
@@ -52,6 +53,7 @@ class World:
     answers: dict[str, str]
     spare_user: int
     places: dict[str, int]
+    actions: dict[str, int]
 
 
 Data = Callable[[World, str], dict[str, Any]]
@@ -234,6 +236,37 @@ ACTIONS = [
         ORGANISERS,
         "district",
     ),
+    Action("actions.actions", "GET", "/staff/districts/{district}/actions", EVERYONE, "district"),
+    Action(
+        "actions.new_action",
+        "GET",
+        "/staff/districts/{district}/actions/new",
+        ORGANISERS,
+        "district",
+    ),
+    Action(
+        "actions.new_action",
+        "POST",
+        "/staff/districts/{district}/actions/new",
+        ORGANISERS,
+        "district",
+        lambda world, where: {"title": "Laga lampan", "owner": "municipality", "place": ""},
+    ),
+    Action(
+        "actions.action",
+        "GET",
+        "/staff/districts/{district}/actions/{action}",
+        EVERYONE,
+        "district",
+    ),
+    Action(
+        "actions.add_action_note",
+        "POST",
+        "/staff/districts/{district}/actions/{action}/notes",
+        ORGANISERS,
+        "district",
+        lambda world, where: {"written_on": "2020-03-01", "text": "Beställd.", "status": "done"},
+    ),
     Action("admin.users", "GET", "/staff/admin/users", ADMINS),
     Action("admin.new_user", "GET", "/staff/admin/users/new", ADMINS),
     Action("admin.new_user", "POST", "/staff/admin/users/new", ADMINS, data=_user_data),
@@ -336,6 +369,15 @@ def world(session: Session) -> World:
     for name, district in ((OWN, hagalund), (OTHER, romme)):
         import_places(session, district, [PlaceLine(1, f"Busshållplatsen i {name}")])
         places[name] = list_places(session, [district.id])[0].id
+    actions = {
+        name: create_action(
+            session,
+            district,
+            ActionFields("Röj buskarna", "", "municipality", "", date(2019, 5, 1)),
+            EMAILS["admin"],
+        ).id
+        for name, district in ((OWN, hagalund), (OTHER, romme))
+    }
     session.commit()
     return World(
         meetings={name: m.id for name, m in meetings.items()},
@@ -344,6 +386,7 @@ def world(session: Session) -> World:
         answers=answers,
         spare_user=spare.id,
         places=places,
+        actions=actions,
     )
 
 
@@ -385,6 +428,7 @@ def take(
         user=world.spare_user,
         answer=world.answers[where],
         place=world.places[where],
+        action=world.actions[where],
     )
     if action.method == "GET":
         with client.get(path) as response:

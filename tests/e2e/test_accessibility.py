@@ -17,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from feedback import db
+from feedback.actions import ActionFields, add_note, create_action
 from feedback.i18n import LANGUAGES
 from feedback.meetings import local
 from feedback.models import utcnow
@@ -199,6 +200,21 @@ def staff_world(app: Flask) -> StaffWorld:
         places = "Resecentrum; 60.4853, 15.4364\nGångtunneln under Röda vägen\nTorget"
         import_places(session, meeting.district, parse_places(places, None))
         retire(session, list_places(session, [meeting.district_id])[-1], utcnow())
+        action = create_action(
+            session,
+            meeting.district,
+            ActionFields(
+                "Byt belysningen i gångtunneln",
+                "Två lampor är trasiga.",
+                "property_owner",
+                "Fastighets AB Tunet",
+                date(2019, 5, 1),  # overdue
+                list_places(session, [meeting.district_id])[0].id,
+            ),
+            "samordnare@example.se",
+        )
+        add_note(session, action, date(2019, 4, 2), "Beställd.", "in_progress", "s@example.se")
+        action_id = action.id
         session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
@@ -225,6 +241,9 @@ def staff_world(app: Flask) -> StaffWorld:
         ("/staff/basis", "basis for pledges, municipality"),
         (f"/staff/districts/{district_id}/moderation", "moderation queue"),
         (f"/staff/districts/{district_id}/places", "places of a district, one out of use"),
+        (f"/staff/districts/{district_id}/actions", "actions of a district, one overdue"),
+        (f"/staff/districts/{district_id}/actions/new", "new action"),
+        (f"/staff/districts/{district_id}/actions/{action_id}", "action with a note"),
         ("/staff/admin/users", "users"),
         ("/staff/admin/users/new", "new user"),
         (f"/staff/admin/users/{user_id}", "edit user"),

@@ -1,0 +1,121 @@
+"""Actions: what will be done about a problem in a district, by whom and by when.
+
+An action belongs to one district and may name one of its places and serve a pledge. Its
+status moves with dated notes (planerad, pågår, klar, avstår), as a pledge's does; an action
+not done or declined by its due date is overdue, and the district page says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from feedback.models import Action, ActionNote, District, Place, Pledge
+
+OPEN_STATES = ("planned", "in_progress")
+
+
+class NotInDistrict(ValueError):
+    """A place or pledge given for an action is not of the action's district."""
+
+
+@dataclass(frozen=True)
+class ActionFields:
+    """What staff write about an action."""
+
+    title: str
+    text: str
+    owner: str
+    owner_name: str
+    due_on: date | None
+    place_id: int | None = None
+    pledge_id: int | None = None
+
+
+def _check(session: Session, district: District, fields: ActionFields) -> None:
+    """Raise NotInDistrict for a place of another district or a pledge that does not cover it."""
+    if fields.place_id is not None:
+        place = session.get(Place, fields.place_id)
+        if place is None or place.district_id != district.id:
+            raise NotInDistrict("place")
+    if fields.pledge_id is not None:
+        pledge = session.get(Pledge, fields.pledge_id)
+        if pledge is None or district not in pledge.districts:
+            raise NotInDistrict("pledge")
+
+
+def create_action(
+    session: Session, district: District, fields: ActionFields, author: str
+) -> Action:
+    """A new action in a district, planned."""
+    _check(session, district, fields)
+    action = Action(district=district, created_by=author, status="planned", **fields.__dict__)
+    session.add(action)
+    session.flush()
+    return action
+
+
+def add_note(
+    session: Session, action: Action, written_on: date, text: str, status: str, author: str
+) -> ActionNote:
+    """A dated note that leaves the action in `status`."""
+    note = ActionNote(action=action, written_on=written_on, text=text, status=status, author=author)
+    action.status = status
+    session.add(note)
+    session.flush()
+    return note
+
+
+def actions_of(session: Session, district_ids: Collection[int] | None) -> list[Action]:
+    """Actions of some districts (None: all), open ones first, soonest due first."""
+    query = (
+        select(Action)
+        .join(Action.district)
+        .options(selectinload(Action.place), selectinload(Action.district))
+        .order_by(
+            Action.status.not_in(OPEN_STATES),
+            Action.due_on.is_(None),
+            Action.due_on,
+            Action.id,
+        )
+    )
+    if district_ids is not None:
+        query = query.where(Action.district_id.in_(district_ids))
+    return list(session.scalars(query))
+
+
+def find_action(session: Session, district_id: int, action_id: int) -> Action | None:
+    """An action of this district; None for another district's."""
+    return session.scalar(
+        select(Action).where(Action.id == action_id, Action.district_id == district_id)
+    )
+
+
+def is_overdue(action: Action, today: date) -> bool:
+    """Whether an open action's due date has passed."""
+    return action.status in OPEN_STATES and action.due_on is not None and action.due_on < today
+
+
+def overdue(session: Session, district_id: int, today: date) -> list[Action]:
+    """A district's open actions past their due date, the longest overdue first."""
+    return list(
+        session.scalars(
+            select(Action)
+            .where(
+                Action.district_id == district_id,
+                Action.status.in_(OPEN_STATES),
+                Action.due_on < today,
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+def pledges_for(session: Session, district_id: int) -> list[Pledge]:
+    """The pledges an action in this district can serve: those that cover it, newest first."""
+    query = select(Pledge).where(Pledge.districts.any(District.id == district_id))
+    return list(session.scalars(query.order_by(Pledge.year.desc(), Pledge.id)))
