@@ -32,6 +32,10 @@ class Config:
     # check. Borlänge kommun with a margin.
     AREA_BOUNDS: tuple[float, float, float, float] | None = (60.25, 14.85, 60.75, 15.90)
 
+    # A pin on the survey's place question is stored only as the centre of its grid cell, this
+    # many metres on a side (at least 100), never as the device reported it.
+    MAP_GRID_METRES = 200
+
     # A share computed from fewer answers than this is not shown, anywhere.
     MIN_ANSWERS = 5
 

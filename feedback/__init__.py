@@ -32,6 +32,12 @@ from feedback.places import views as places_views
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
 
 
+def _check_map(grid_metres: float) -> None:
+    """Refuse a grid so fine that a pin would tell where a resident stood."""
+    if not grid_metres >= 100:
+        raise RuntimeError("MAP_GRID_METRES must be at least 100: pins are kept only coarsely.")
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config.py, then instance/config.py, then FEEDBACK_* variables."""
     # Static files are served by feedback.assets, under fingerprinted names.
@@ -54,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "instance/config.py (`make instance/config.py` writes a random one)."
         )
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
+    _check_map(app.config["MAP_GRID_METRES"])
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         # Served over HTTPS: the cookies never travel over plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -45,7 +45,7 @@ from feedback.meetings import (
     local,
 )
 from feedback.models import CHANNELS, ROLES, District, Meeting, User, utcnow
-from feedback.places import list_places
+from feedback.places import list_places, place_names
 from feedback.places.cli import places_cli
 from feedback.reports import aggregates
 from feedback.responses import Filters, months_before, purge_free_text, response_rows
@@ -450,7 +450,7 @@ def export_responses(
 ) -> None:
     """Every response as CSV or XLSX: the same file as the web download with the same choices."""
     chosen = Filters(district_id=_district_id(district), **filters)
-    table = Responses(labels=labels)
+    table = Responses(labels=labels, place_names=place_names(db.session()))
     rows = table.table(response_rows(db.session(), filters=chosen))
     if fmt == "xlsx":
         for chunk in chunks(

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import chain
@@ -125,9 +125,13 @@ def csv_text(rows: Iterable[Sequence[object]], dialect_name: str = "rfc4180") ->
 class Responses:
     """The response export: one row per response, one column per question key."""
 
-    def __init__(self, labels: str | None = None) -> None:
-        """Code values by default; with a language code, answer labels in that language."""
+    def __init__(
+        self, labels: str | None = None, place_names: Mapping[str, str] | None = None
+    ) -> None:
+        """Code values by default; with a language code, answer labels in that language, and
+        places by their names (`place_names`: number to name)."""
         self.labels = labels
+        self.place_names = place_names or {}
         self.keys = column_keys()
         self.count = 0
 
@@ -157,14 +161,18 @@ class Responses:
             return [found(key, "") for key in self.keys]
         return [self._label(row, key, found(key, ""), self.labels) for key in self.keys]
 
-    @staticmethod
-    def _label(row: ResponseRow, key: str, value: str, language: str) -> str:
+    def _label(self, row: ResponseRow, key: str, value: str, language: str) -> str:
         if value:
             questionnaire = versions().get(row.questionnaire_version)
             if questionnaire is not None and key in {q.key for q in questionnaire.questions}:
                 question = questionnaire.question(key)
                 if question.kind == "choice":
                     return question.option_label(value, language)
+                if question.is_multiple:  # several codes; places by name
+                    return "; ".join(
+                        self.place_names.get(code) or question.option_label(code, language)
+                        for code in value.split()
+                    )
         return value
 
     def table(self, rows: Iterable[ResponseRow]) -> Iterator[list[object]]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from babel import support
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -42,12 +44,14 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.meetings import MeetingFields, local
 from feedback.models import Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
-from feedback.questionnaire import Questionnaire
+from feedback.places import SurveyPlace, snap, within
+from feedback.questionnaire import Question, Questionnaire
 from feedback.responses import Filters, Submission
 from feedback.users import MIN_PASSWORD_LENGTH
 
@@ -413,10 +417,12 @@ def _submission_key(form: Any, field: Any) -> None:
         raise ValidationError(_l("Formuläret var ofullständigt. Skicka igen."))
 
 
-def paper_entry_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
+def paper_entry_form(
+    questionnaire: Questionnaire, language: str, places: Sequence[SurveyPlace]
+) -> type[FlaskForm]:
     """The survey form plus the language the paper form was printed in, for staff keying in."""
 
-    class PaperEntryForm(survey_form(questionnaire, language)):  # type: ignore[misc]
+    class PaperEntryForm(survey_form(questionnaire, language, places)):  # type: ignore[misc]
         paper_language = SelectField(
             _l("Blankettens språk"),
             choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
@@ -426,8 +432,73 @@ def paper_entry_form(questionnaire: Questionnaire, language: str) -> type[FlaskF
     return PaperEntryForm
 
 
-def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
-    """A form class with one field per question, named by the question's key."""
+def _pin(form: Any, field: Any) -> None:
+    """A pin dropped on the map: inside the municipality, kept only to its grid cell."""
+    if not field.data:
+        return
+    try:
+        latitude, longitude = (float(n) for n in field.data.split(","))
+    except ValueError:
+        field.data = ""
+        message = _l("Platsen på kartan gick inte att läsa. Sätt ut den igen.")
+        raise ValidationError(message) from None
+    if not within(latitude, longitude, current_app.config["AREA_BOUNDS"]):
+        field.data = ""
+        raise ValidationError(_l("Platsen på kartan ligger utanför kommunen. Sätt ut den igen."))
+    snapped = snap(latitude, longitude, current_app.config["MAP_GRID_METRES"])
+    field.data = f"{snapped[0]:.5f},{snapped[1]:.5f}"
+
+
+def _question_field(question: Question, language: str, places: Sequence[SurveyPlace]) -> Any:
+    """The form field that asks a question."""
+    if question.kind == "text":
+        too_long = _l("Svaret får vara högst %(max)d tecken.")
+        return TextAreaField(
+            question.label(language),
+            validators=[Optional(), Length(max=question.max_length, message=too_long)],
+        )
+    if question.kind == "point":
+        return HiddenField(question.label(language), validators=[_pin])
+    choices = [SelectChoice(o.code, o.label(language)) for o in question.options]
+    if question.kind == "places":
+        choices = [SelectChoice(str(p.id), p.name) for p in places] + choices
+    if question.is_multiple:
+        return SelectMultipleField(
+            question.label(language),
+            choices=choices,
+            filters=[_ticked],
+            validators=[_not_none_and_some],
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+        )
+    required = InputRequired(_l("Välj ett svar på frågan.")) if question.required else Optional()
+    return RadioField(
+        question.label(language), choices=choices, validators=[required], validate_choice=True
+    )
+
+
+def _ticked(codes: list[str] | None) -> list[str]:
+    """The codes sent, less blanks (a browser sends none; nothing chosen is no answer)."""
+    return [code for code in codes or [] if code.strip()]
+
+
+def _not_none_and_some(form: Any, field: Any) -> None:
+    """ "No particular place" cannot go with a place."""
+    if NONE_OF_THEM in field.data and len(field.data) > 1:
+        raise ValidationError(_l("Välj antingen platser eller ”ingen särskild plats”."))
+
+
+# The answer to the place question that names no place.
+NONE_OF_THEM = "none"
+# The answer that names a place outside the list, said in the question after it.
+ANOTHER = "other"
+
+
+def survey_form(
+    questionnaire: Questionnaire, language: str, places: Sequence[SurveyPlace] = ()
+) -> type[FlaskForm]:
+    """A form class with one field per question, named by the question's key; the place
+    question offers `places`, those of the meeting's district."""
 
     class SurveyForm(Form):
         submission_key = HiddenField(validators=[_submission_key])
@@ -444,36 +515,27 @@ def survey_form(questionnaire: Questionnaire, language: str) -> type[FlaskForm]:
             )
 
         def answers(self) -> dict[str, str]:
-            """The given answers by question key; unanswered questions are left out."""
-            return {
-                q.key: (self[q.key].data or "").strip()
-                for q in questionnaire.questions
-                if (self[q.key].data or "").strip()
-            }
+            """The given answers by the key each is stored under; unanswered questions are
+            left out. Each code of a multiple question is an answer of its own."""
+            given: dict[str, str] = {}
+            for question in questionnaire.questions:
+                data = self[question.key].data
+                if question.is_multiple:
+                    given |= {question.stored_key(code): code for code in data or []}
+                elif text := (data or "").strip():
+                    given[question.key] = text
+            return _with_another_place(questionnaire, given)
 
     for question in questionnaire.questions:
-        field: Any
-        if question.kind == "choice":
-            validators: list[Any] = (
-                [InputRequired(_l("Välj ett svar på frågan."))]
-                if question.required
-                else [Optional()]
-            )
-            field = RadioField(
-                question.label(language),
-                choices=[SelectChoice(o.code, o.label(language)) for o in question.options],
-                validators=validators,
-                validate_choice=True,
-            )
-        else:
-            field = TextAreaField(
-                question.label(language),
-                validators=[
-                    Optional(),
-                    Length(
-                        max=question.max_length, message=_l("Svaret får vara högst %(max)d tecken.")
-                    ),
-                ],
-            )
-        setattr(SurveyForm, question.key, field)
+        setattr(SurveyForm, question.key, _question_field(question, language, places))
     return SurveyForm
+
+
+def _with_another_place(questionnaire: Questionnaire, given: dict[str, str]) -> dict[str, str]:
+    """A place written in the place question's text for another place is "another place",
+    ticked or not, and not "no particular place"."""
+    for question in questionnaire.questions:
+        if question.other in given:
+            given[question.stored_key(ANOTHER)] = ANOTHER
+            given.pop(question.stored_key(NONE_OF_THEM), None)
+    return given

@@ -77,15 +77,16 @@ def survey_window(
 
 
 # What an untouched survey page shows of a meeting.
-SurveyFacts = Row[str, str, str, str | None, datetime, datetime, datetime | None, int | None]
+SurveyFacts = Row[str, int, str, str, str | None, datetime, datetime, datetime | None, int | None]
 
 
 def survey_facts(session: Session, code: str) -> SurveyFacts | None:
     """What an untouched survey page shows of a meeting, in one light query (no ORM objects):
-    code, district_name, place, address, starts_at, ends_at, cancelled_at, and the version of
-    the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
+    code, district_id, district_name, place, address, starts_at, ends_at, cancelled_at, and the
+    version of the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
     query = select(
         Meeting.code,
+        Meeting.district_id,
         District.name.label("district_name"),
         Meeting.place,
         Meeting.address,

@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -45,7 +45,8 @@ from feedback.meetings import (
     survey_window,
     upcoming_and_past,
 )
-from feedback.models import District, Meeting, QuestionnaireVersion, utcnow
+from feedback.models import District, Meeting, Place, QuestionnaireVersion, utcnow
+from feedback.places import SurveyPlace, survey_places
 from feedback.pledges import pledge_years, pledges_of
 from feedback.reports import follow_up
 from feedback.responses import record_response
@@ -148,7 +149,7 @@ def survey(code: str, channel: str) -> str | tuple[str, int] | WerkzeugResponse:
             meeting = find_by_code(db.session(), code)
         # The database cannot say which version is synced; the shipped one keeps the answers.
         current = questionnaire.current()
-        form = survey_form(current, language())()
+        form = survey_form(current, language(), _known_places(code, current))()
         in_kiosk = session.get(KIOSK) == code.upper()
         return _survey_page(meeting, current, form, NOT_SAVED, kiosk=in_kiosk), 503
 
@@ -179,7 +180,8 @@ def _survey(
     current = questionnaire.taking_answers(db.session())
     if current is None:
         abort(503)  # before anyone types: an unregistered version could not store the answers
-    form = survey_form(current, language())()
+    places = survey_places(db.session(), meeting.district_id)
+    form = survey_form(current, language(), places)()
     if form.validate_on_submit():
         submission = form.submission(meeting, "kiosk" if in_kiosk else channel, language())
         record_response(db.session(), submission)
@@ -197,7 +199,7 @@ def _survey(
     status = 400 if form.errors else 200
     page = _survey_page(meeting, current, form, kiosk=in_kiosk)
     if status == 200 and _untouched():
-        _remember(code, current, page, form)
+        _remember(code, current, page, form, places)
     return page, status
 
 
@@ -242,58 +244,97 @@ def _untouched() -> bool:
     return request.method == "GET" and "_flashes" not in session and KIOSK not in session
 
 
-def _page_key(facts: SurveyFacts, current: questionnaire.Questionnaire) -> tuple[object, ...]:
-    """What an untouched survey page shows: where, when, the version and the language."""
+def _page_key(
+    facts: SurveyFacts, places: tuple[SurveyPlace, ...], current: questionnaire.Questionnaire
+) -> tuple[object, ...]:
+    """What an untouched survey page shows: where, when, the places asked about, the version
+    and the language."""
     where = (facts.district_name, facts.place, facts.address, facts.starts_at, facts.ends_at)
-    return (request.path, language(), current.version, *where)
+    return (request.path, language(), current.version, *where, places)
 
 
 # A room scanning the same poster at once asks for the same meeting: each worker keeps what
 # it read of a meeting for a few seconds. A change staff make reaches the survey pages of other
 # workers that much later (their own worker's at once); answers are always checked afresh.
 FACTS_SECONDS = 5.0
-_FACTS: WeakKeyDictionary[Engine, dict[str, tuple[float, SurveyFacts]]] = WeakKeyDictionary()
+_Seen = tuple[float, SurveyFacts, tuple[SurveyPlace, ...]]
+_FACTS: WeakKeyDictionary[Engine, dict[str, _Seen]] = WeakKeyDictionary()
 
 
-def _facts(code: str) -> SurveyFacts | None:
-    """A meeting's survey facts, read at most every FACTS_SECONDS per worker."""
+def _facts(code: str) -> tuple[SurveyFacts, tuple[SurveyPlace, ...]] | None:
+    """A meeting's survey facts and its district's places, read at most every FACTS_SECONDS
+    per worker."""
     known = _FACTS.setdefault(db.engine(), {})
     code = code.strip().upper()
     now = time.monotonic()
     if (hit := known.get(code)) is not None and now - hit[0] < FACTS_SECONDS:
-        return hit[1]
+        return hit[1], hit[2]
     facts = survey_facts(db.session(), code)
-    if facts is not None:
-        if len(known) >= _PAGES_MAX:
-            known.clear()
-        known[code] = (now, facts)
-    return facts
+    if facts is None:
+        return None
+    places = survey_places(db.session(), facts.district_id)
+    if len(known) >= _PAGES_MAX:
+        known.clear()
+    known[code] = (now, facts, places)
+    return facts, places
+
+
+def _known_places(code: str, current: questionnaire.Questionnaire) -> tuple[SurveyPlace, ...]:
+    """The places this worker last read for a meeting, however long ago, for a form to show
+    again when the database cannot be read; else the places the resident ticked, by number,
+    so that nothing they chose is lost."""
+    hit = _FACTS.get(db.engine(), {}).get(code.strip().upper())
+    if hit is not None:
+        return hit[2]
+    fields = [q.key for q in current.questions if q.kind == "places"]
+    ticked = (n for key in fields for n in request.form.getlist(key) if n.isdigit())
+    return tuple(SurveyPlace(int(n), _("Plats nummer %(n)s", n=n), None, None) for n in ticked)
 
 
 def _forget_facts(flushed: Session, _context: object) -> None:
     """A change to meetings, districts or versions in this worker clears what it keeps."""
     changed = (*flushed.new, *flushed.dirty, *flushed.deleted)
-    if any(isinstance(o, (Meeting, District, QuestionnaireVersion)) for o in changed):
+    if any(isinstance(o, _SHOWN) for o in changed):
         _FACTS.pop(flushed.get_bind().engine, None)
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    """So does an INSERT, UPDATE or DELETE statement of them (places are imported so)."""
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and any(issubclass(m.class_, _SHOWN) for m in state.all_mappers):
+        _FACTS.pop(state.session.get_bind().engine, None)
+
+
+# What the survey facts are read from.
+_SHOWN = (Meeting, District, Place, QuestionnaireVersion)
 
 
 def _untouched_page(code: str) -> str | None:
     """The survey from the cache, with this resident's token and submission key, without an
     ORM query; None where the full path has something else to say (closed, answered, not
     cached)."""
-    facts = _facts(code)
-    if facts is None or facts.cancelled_at is not None or facts.code in session.get(ANSWERED, []):
+    seen = _facts(code)
+    if seen is None:
+        return None
+    facts, places = seen
+    if facts.cancelled_at is not None or facts.code in session.get(ANSWERED, []):
         return None
     current = questionnaire.offered(facts.version)
     if current is None or not window_of(facts).is_open(utcnow()):
         return None
-    page = _PAGES.get(_page_key(facts, current))
+    page = _PAGES.get(_page_key(facts, places, current))
     if page is None:
         return None
     return page.replace(_TOKEN, generate_csrf()).replace(_KEY, uuid.uuid4().hex)
 
 
-def _remember(code: str, current: questionnaire.Questionnaire, page: str, form: FlaskForm) -> None:
+def _remember(
+    code: str,
+    current: questionnaire.Questionnaire,
+    page: str,
+    form: FlaskForm,
+    places: tuple[SurveyPlace, ...],
+) -> None:
     """Keep an untouched page with its token and submission key cut out."""
     token, submission = generate_csrf(), form.submission_key.data
     facts = survey_facts(db.session(), code)
@@ -301,7 +342,8 @@ def _remember(code: str, current: questionnaire.Questionnaire, page: str, form: 
         return  # the two must be found exactly where the form put them
     if len(_PAGES) >= _PAGES_MAX:
         _PAGES.clear()
-    _PAGES[_page_key(facts, current)] = page.replace(token, _TOKEN).replace(submission, _KEY)
+    page = page.replace(token, _TOKEN).replace(submission, _KEY)
+    _PAGES[_page_key(facts, places, current)] = page
 
 
 # Why a form's CSRF check failed, as the visitor can understand it.
@@ -375,3 +417,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     if not event.contains(Session, "after_flush", _forget_facts):
         event.listen(Session, "after_flush", _forget_facts)
+        event.listen(Session, "do_orm_execute", _forget_on_write)

@@ -22,6 +22,18 @@ DEFAULT_LANGUAGE = "sv"
 # Answers with labels up to this long flow side by side; longer ones are listed one per line.
 SHORT_LABEL = 30
 
+# What a question asks for: one answer code, any number of codes ("multiple"), any number of
+# the meeting's district's places plus codes ("places"), a position on a map, or free text.
+KINDS = ("choice", "multiple", "places", "point", "text")
+# A question that takes several codes stores one answer per code, keyed "question:code": each
+# is counted like any other answer code, from the same index.
+SEPARATOR = ":"
+
+
+def question_key(stored_key: str) -> str:
+    """The question an answer belongs to: "unsafe_places" of "unsafe_places:17"."""
+    return stored_key.partition(SEPARATOR)[0]
+
 
 def _text(labels: dict[str, str], language: str) -> str:
     """The label in the language, falling back to Swedish."""
@@ -70,6 +82,9 @@ class Question:
     max_length: int
     # Word stems that tie free text to this question's topic, for grouping quotes by problem.
     keywords: tuple[str, ...] = ()
+    # Of a places question: the text question where a resident says which other place.
+    other: str = ""
+    rows: int = 2  # of a text question: the lines its box shows
 
     def label(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The wording in a language."""
@@ -90,6 +105,15 @@ class Question:
     def option_label(self, code: str, language: str = DEFAULT_LANGUAGE) -> str:
         """The wording of an answer code; unknown codes are shown as they are."""
         return next((o.label(language) for o in self.options if o.code == code), code)
+
+    @property
+    def is_multiple(self) -> bool:
+        """Whether the question takes any number of codes, each stored as its own answer."""
+        return self.kind in ("multiple", "places")
+
+    def stored_key(self, code: str) -> str:
+        """The key an answer code of a multiple question is stored under."""
+        return f"{self.key}{SEPARATOR}{code}"
 
 
 @dataclass(frozen=True)
@@ -173,7 +197,9 @@ class Questionnaire:
 
 def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> Question:
     raw_options = data.get("options") or scales.get(data.get("scale", ""), [])
-    if data["kind"] == "choice" and not raw_options:
+    if data["kind"] not in KINDS or SEPARATOR in data["key"]:
+        raise ValueError(f"question {data['key']} has an unknown kind or a {SEPARATOR} in its key")
+    if data["kind"] in ("choice", "multiple") and not raw_options:
         raise ValueError(f"question {data['key']} has no options")
     if any(len(o["code"]) > CODE_MAX_LENGTH for o in raw_options):
         raise ValueError(f"question {data['key']} has a code over {CODE_MAX_LENGTH} characters")
@@ -187,6 +213,8 @@ def _question(data: dict[str, Any], scales: dict[str, list[dict[str, Any]]]) -> 
         required=data.get("required", False),
         max_length=data.get("max_length", 0),
         keywords=tuple(data.get("keywords", {}).get(DEFAULT_LANGUAGE, [])),
+        other=data.get("other", ""),
+        rows=data.get("rows", 2),
     )
 
 
@@ -260,6 +288,16 @@ def column_keys() -> list[str]:
     for questionnaire in [current(), *versions().values()]:
         keys += [q.key for q in questionnaire.questions if q.key not in keys]
     return keys
+
+
+def text_questions() -> list[Question]:
+    """Every free-text question of every version, current version's first, each key once."""
+    found: dict[str, Question] = {}
+    for questionnaire in [current(), *reversed(versions().values())]:
+        for question in questionnaire.questions:
+            if question.kind == "text":
+                found.setdefault(question.key, question)
+    return list(found.values())
 
 
 class ChangedWording(Exception):

@@ -18,7 +18,7 @@ from feedback import db
 from feedback.meetings import local, local_datetime
 from feedback.models import Answer, District, FreeTextReview, Meeting, Question, Response
 from feedback.moderation import review_new_text
-from feedback.questionnaire import Questionnaire
+from feedback.questionnaire import SEPARATOR, Questionnaire, question_key
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,10 @@ def record_response(session: Session, submission: Submission) -> bool:
         return False
     answers, reviews = [], []
     for key, value in submission.answers.items():
-        if key not in known or not value:
+        question = known.get(question_key(key))
+        if question is None or not value:
             continue
-        if known[key].kind == "text":
+        if question.kind == "text":
             value, review = review_new_text(value)
             reviews.append({"response_id": response_id, "question_key": key, **review})
         answers.append(
@@ -213,5 +214,22 @@ def response_rows(
             questionnaire_version=version,
             channel=channel,
             language=language,
-            answers=given or {},  # PostgreSQL's aggregate of no rows is NULL
+            answers=gathered(given or {}),  # PostgreSQL's aggregate of no rows is NULL
         )
+
+
+def _code_order(item: tuple[str, str]) -> tuple[str, bool, int, str]:
+    key, value = item
+    return question_key(key), not value.isdigit(), int(value) if value.isdigit() else 0, value
+
+
+def gathered(answers: dict[str, str]) -> dict[str, str]:
+    """Answers by question: the codes of a multiple question together in one value, separated
+    by spaces, place numbers first ("12 17 other")."""
+    if not any(SEPARATOR in key for key in answers):
+        return answers
+    found: dict[str, str] = {}
+    for key, value in sorted(answers.items(), key=_code_order):
+        question = question_key(key)
+        found[question] = f"{found[question]} {value}" if question in found else value
+    return found

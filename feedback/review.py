@@ -31,7 +31,7 @@ from feedback.i18n import LANGUAGES
 from feedback.inputs import choice_arg, year_arg
 from feedback.meetings import list_districts, local
 from feedback.models import District, utcnow
-from feedback.places import list_places
+from feedback.places import list_places, place_names
 from feedback.responses import response_rows
 
 LANGUAGE_CODES = list(LANGUAGES)
@@ -88,6 +88,7 @@ def district(district_id: int) -> str:
         "review/district.html",
         report=report,
         questionnaire=current,
+        text_questions=questionnaire.text_questions(),
         years=reports.years(db.session(), own),
         pending=len(moderation.queue(db.session(), found.id)),
         overdue=actions.overdue(db.session(), found.id, local(utcnow()).date()),
@@ -165,7 +166,8 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
     if not form.validate():
         return _export_page(form, 400)
     filters = form.filters(free_text=can("free_text"))
-    table = export_module.Responses(labels=form.labels.data or None)
+    names = place_names(db.session())
+    table = export_module.Responses(labels=form.labels.data or None, place_names=names)
     described = form.described()  # the format is in the file's name
     if fmt == "xlsx":
         described.pop("dialect", None)  # a CSV choice

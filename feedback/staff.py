@@ -54,6 +54,7 @@ from feedback.meetings import (
     update_meeting,
 )
 from feedback.models import District, Meeting, utcnow
+from feedback.places import survey_places
 from feedback.public import ANSWERED, KIOSK, window_of
 from feedback.responses import record_response
 from feedback.schedule import parse_schedule
@@ -184,7 +185,7 @@ def preview(meeting_id: int) -> str:
     """The survey as residents see it, whatever its window; a preview stores nothing."""
     found = _meeting_or_404(meeting_id)
     current = questionnaire.current()
-    form = survey_form(current, language())()
+    form = survey_form(current, language(), survey_places(db.session(), found.district_id))()
     if form.validate_on_submit():
         flash(_("Förhandsvisningen godtog svaren. Ingenting sparades."), "info")
     return render_template(
@@ -212,7 +213,10 @@ def paper(meeting_id: int, paper_language: str) -> str:
     found = _meeting_or_404(meeting_id)
     with force_locale(paper_language):
         return render_template(
-            "print/paper.html", meeting=found, questionnaire=questionnaire.current()
+            "print/paper.html",
+            meeting=found,
+            questionnaire=questionnaire.current(),
+            places=survey_places(db.session(), found.district_id),
         )
 
 
@@ -221,7 +225,8 @@ def paper_entry(meeting_id: int) -> tuple[str, int] | WerkzeugResponse:
     """Key in paper forms one after another; each keeps the language it was printed in."""
     found = _meeting_or_404(meeting_id)
     current = questionnaire.current()
-    form = paper_entry_form(current, language())()
+    places = survey_places(db.session(), found.district_id)
+    form = paper_entry_form(current, language(), places)()
     if form.validate_on_submit():
         submission = form.submission(found, "paper", form.paper_language.data)
         if record_response(db.session(), submission):

@@ -158,7 +158,7 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
         "submission_key": key.group(1),
         "safety_evening": ("very_safe", "fairly_unsafe", "no_go_unsafe")[n % 3],
         "problem_lighting": "very_big",
-        "unsafe_where": MARKER.format(n=n),
+        "unsafe_place_other": MARKER.format(n=n),
     }
     if double_tap:  # the same POST twice at once, then on with whatever came back
         with ThreadPoolExecutor(2) as pair:
@@ -262,7 +262,7 @@ def count_stored(database_url: str, code: str, tally: Tally) -> Tally:
         )
         per_resident = session.execute(
             select(Answer.value, func.count())
-            .where(Answer.question_key == "unsafe_where", Answer.response_id.in_(of_meeting))
+            .where(Answer.question_key == "unsafe_place_other", Answer.response_id.in_(of_meeting))
             .group_by(Answer.value)
         ).all()
         session.close()

@@ -349,7 +349,7 @@ def world(session: Session) -> World:
     meetings = {n: make_meeting(session, district=n, day=date(2019, 2, 21)) for n in (OWN, OTHER)}
     answers = {}
     for name, meeting in meetings.items():
-        _free_text(session, meeting, "unsafe_where", f"Mörkt på torget i {name}", "approved")
+        _free_text(session, meeting, "unsafe_place_other", f"Mörkt på torget i {name}", "approved")
         answers[name] = _free_text(session, meeting, "safer_how", f"Lampor i {name}", "pending")
     hagalund, romme = (find_district(session, name) for name in (OWN, OTHER))
     assert hagalund is not None and romme is not None

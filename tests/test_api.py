@@ -83,7 +83,11 @@ def stored(session: Session) -> Stored:
         session,
         hagalund,
         *[{"safety_evening": "very_safe", "problem_litter": "very_big"}] * 4,
-        {"safety_evening": "very_unsafe", "problem_litter": "none", "unsafe_where": FREE_TEXT},
+        {
+            "safety_evening": "very_unsafe",
+            "problem_litter": "none",
+            "unsafe_place_other": FREE_TEXT,
+        },
     )
     given(session, before, *[{"safety_evening": "fairly_safe"}] * 5)
     given(session, romme, *[{"safety_evening": "very_safe"}] * 4)

@@ -23,7 +23,7 @@ def fill(session: Session) -> None:
     """Answers in two districts, free text approved, as a real database holds them."""
     for district, day in (("Hagalund", date(2019, 2, 21)), ("Tjärna Ängar", date(2019, 9, 5))):
         meeting = make_meeting(session, district=district, day=day)
-        store(session, meeting, safety_evening="very_safe", unsafe_where="Gångtunneln")
+        store(session, meeting, safety_evening="very_safe", unsafe_place_other="Gångtunneln")
         store(session, meeting, channel="paper", safety_evening="no_go_unsafe")
     approve_all(session)
 

@@ -144,7 +144,7 @@ def test_a_downgrade_that_would_delete_answers_is_refused_and_changes_nothing(
     app: Flask, runner: FlaskCliRunner, session: Session, target: str
 ) -> None:
     meeting = make_meeting(session, day=date(2019, 2, 21))
-    store(session, meeting, safety_evening="very_safe", unsafe_where="Gångtunneln")
+    store(session, meeting, safety_evening="very_safe", unsafe_place_other="Gångtunneln")
     store(session, meeting, safety_evening="no_go_unsafe")
     before = answers_kept(session)
     with app.app_context():
@@ -624,7 +624,7 @@ def test_the_exported_csv_is_the_web_download_byte_for_byte(
 ) -> None:
     meeting = make_meeting(session, district="Tjärna Ängar", place="Kulturhuset")
     for given in (
-        {"safety_evening": "very_safe", "unsafe_where": "Gångtunneln under Ängsplan"},
+        {"safety_evening": "very_safe", "unsafe_place_other": "Gångtunneln under Ängsplan"},
         {"safety_evening": "no_go_unsafe", "safer_how": "Bättre belysning på Årbyvägen"},
     ):
         phone = app.test_client()
@@ -649,7 +649,7 @@ def test_the_exported_csv_is_the_web_download_byte_for_byte(
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     assert [row["district"] for row in rows] == ["Tjärna Ängar", "Tjärna Ängar"]
-    assert rows[0]["unsafe_where"] == "Gångtunneln under Ängsplan"
+    assert rows[0]["unsafe_place_other"] == "Gångtunneln under Ängsplan"
     assert rows[1]["safer_how"] == "Bättre belysning på Årbyvägen"
 
 

@@ -74,6 +74,8 @@ HOSTILE = st.sampled_from(
 )
 TEXT = st.one_of(HOSTILE, st.text(max_size=40))
 CONTROLS = st.sampled_from(["Tunneln\x00 vid", "\x00", "Parken\x1b[2J", "rad ett\r\nrad två\t"])
+# Pins anywhere from well inside Borlänge to well outside it.
+PINS = st.builds("{:.6f},{:.6f}".format, st.floats(59.5, 61.5), st.floats(14.0, 16.5))
 HUGE = st.integers(min_value=1, max_value=3).map(lambda n: "ä" * (1100 * n))
 
 
@@ -87,9 +89,11 @@ def clean(value: str) -> str:
 
 def _answer_value(question: questionnaire.Question) -> st.SearchStrategy[str | None]:
     """A value for one question: a valid answer, nothing, or something hostile."""
-    if question.kind == "choice":
+    if question.kind == "choice" or question.is_multiple:
         codes = st.sampled_from([o.code for o in question.options])
         return st.one_of(codes, codes, st.none(), TEXT)
+    if question.kind == "point":
+        return st.one_of(PINS, st.none(), TEXT, st.just("60.5,15.2\x00"), st.just("nan,nan"))
     return st.one_of(st.text(max_size=200), TEXT, HUGE, st.none())
 
 
@@ -105,9 +109,24 @@ def _is_valid(values: dict[str, str | None], key: str) -> bool:
                     return False
             elif value not in {o.code for o in question.options}:
                 return False
+        elif question.is_multiple:  # the district has no places: the codes alone
+            if value and value.strip() and value not in {o.code for o in question.options}:
+                return False
+        elif question.kind == "point":
+            if value and not _in_borlange(clean(value)):
+                return False
         elif value is not None and value.strip() and len(clean(value)) > question.max_length:
             return False
     return True
+
+
+def _in_borlange(pin: str) -> bool:
+    """Whether a pin is two numbers, latitude and longitude, inside the configured area."""
+    try:
+        latitude, longitude = (float(n) for n in pin.split(","))
+    except ValueError:
+        return False
+    return 60.25 <= latitude <= 60.75 and 14.85 <= longitude <= 15.90
 
 
 @st.composite
@@ -119,7 +138,9 @@ def survey_posts(draw: st.DrawFn) -> tuple[dict[str, str | None], str]:
     for q in questions:
         if q.key in spoilt:
             values[q.key] = draw(_answer_value(q))
-        elif q.kind == "choice":
+        elif q.kind == "point":
+            values[q.key] = draw(st.one_of(st.none(), PINS))
+        elif q.kind == "choice" or q.is_multiple:
             codes = [o.code for o in q.options]
             values[q.key] = draw(
                 st.sampled_from(codes) if q.required else st.sampled_from([*codes, None])
@@ -170,14 +191,17 @@ def test_a_nul_in_free_text_is_stored_without_it_and_only_once(
 ) -> None:
     meeting = make_meeting(session)
     _, data = answer(
-        client, meeting, safety_evening="very_safe", unsafe_where="Tunneln\x00 vid\x1b stationen"
+        client,
+        meeting,
+        safety_evening="very_safe",
+        unsafe_place_other="Tunneln\x00 vid\x1b stationen",
     )
     first = client.post(f"/s/{meeting.code}", data=data)
     again = client.post(f"/s/{meeting.code}", data=data)
     assert first.status_code == 303
     assert again.status_code in (200, 303)
     assert count(session, Response) == 1
-    text = session.scalar(select(Answer.value).where(Answer.question_key == "unsafe_where"))
+    text = session.scalar(select(Answer.value).where(Answer.question_key == "unsafe_place_other"))
     assert text == "Tunneln vid stationen"
 
 
@@ -185,7 +209,7 @@ def test_a_broken_submission_key_gives_the_survey_back_with_a_fresh_key(
     client: FlaskClient, session: Session
 ) -> None:
     meeting = make_meeting(session)
-    _, data = answer(client, meeting, safety_evening="very_safe", unsafe_where="Parken")
+    _, data = answer(client, meeting, safety_evening="very_safe", unsafe_place_other="Parken")
     refused = client.post(f"/s/{meeting.code}", data={**data, "submission_key": "\x00" * 40})
     assert refused.status_code == 400
     assert "Parken" in refused.text  # what the resident typed is still there
@@ -479,6 +503,12 @@ def test_a_moderation_decision_on_a_made_up_reference_is_a_404(
     auth.login()
     url = f"/staff/districts/{meeting.district_id}/moderation"
     token = csrf_token(client.get(url).text)
-    for ref in ("99999999999999999999-unsafe_where", "²-unsafe_where", "1-", "-", "x" * 300):
+    for ref in (
+        "99999999999999999999-unsafe_place_other",
+        "²-unsafe_place_other",
+        "1-",
+        "-",
+        "x" * 300,
+    ):
         response = client.post(f"{url}/{quote(ref)}", data={"csrf_token": token, "action": "hide"})
         assert response.status_code == 404, ref

@@ -41,7 +41,7 @@ def test_survey_speaks_swedish_and_warns_before_the_first_question(
     assert "Hur trygg eller otrygg skulle du känna dig" in html
     assert "Går inte ut ensam sent, på grund av otrygghet" in html
     assert "<legend>" in html
-    assert "Var här känner du dig otrygg" in html
+    assert "Finns det någon plats här där du känner dig otrygg?" in html
     assert "autofocus" not in html  # a resident reads the introduction first
 
 
@@ -59,7 +59,7 @@ def test_a_submission_is_stored_with_its_answers_and_thanked(
         meeting,
         safety_evening="no_go_unsafe",
         problem_lighting="very_big",
-        unsafe_where="  Gångtunneln vid Tempo, på kvällen  ",
+        unsafe_place_other="  Gångtunneln vid Tempo, på kvällen  ",
     )
     response = client.post(f"/s/{meeting.code}", data=data)
     assert response.status_code == 303
@@ -67,11 +67,12 @@ def test_a_submission_is_stored_with_its_answers_and_thanked(
     assert "Tack för dina svar!" in thanks.text
     saved = session.scalars(select(Response)).one()
     assert saved.meeting_id == meeting.id
-    assert saved.questionnaire_version == 1
+    assert saved.questionnaire_version == 2
     assert {a.question_key: a.value for a in saved.answers} == {
         "safety_evening": "no_go_unsafe",
         "problem_lighting": "very_big",
-        "unsafe_where": "Gångtunneln vid Tempo, på kvällen",
+        "unsafe_place_other": "Gångtunneln vid Tempo, på kvällen",
+        "unsafe_places:other": "other",  # a place written is another place, ticked or not
     }
 
 
@@ -377,7 +378,8 @@ def test_a_change_from_another_worker_reaches_the_survey_within_seconds_and_answ
     resident = app.test_client()
     page = resident.get(f"/q/{meeting.code}").text
     # Another worker (here: a statement this worker's ORM does not see) cancels the meeting.
-    session.execute(update(Meeting).where(Meeting.id == meeting.id).values(cancelled_at=utcnow()))
+    cancel = update(Meeting).where(Meeting.id == meeting.id).values(cancelled_at=utcnow())
+    session.connection().execute(cancel)
     session.commit()
     assert 'name="safety_evening"' in app.test_client().get(f"/q/{meeting.code}").text
     # Answers are checked against the database itself: the cancelled survey takes none.

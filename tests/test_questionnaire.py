@@ -18,22 +18,37 @@ from feedback.models import Question as QuestionRow
 from feedback.models import QuestionnaireVersion, Response
 from tests.conftest import answer, make_meeting, reread
 
+# The newest version shipped, and the one a test ships after it.
+LATEST = max(questionnaire.versions())
+NEXT = LATEST + 1
 
-def v1_data() -> dict[str, Any]:
-    """Version 1 as stored in the package."""
-    path = resources.files("feedback") / "questionnaires" / "v1.json"
+
+def data_of(version: int) -> dict[str, Any]:
+    """A version as stored in the package."""
+    path = resources.files("feedback") / "questionnaires" / f"v{version}.json"
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def ship_v2_without_graffiti(
+def v1_data() -> dict[str, Any]:
+    """Version 1 as stored in the package."""
+    return data_of(1)
+
+
+def ship_latest_as(monkeypatch: pytest.MonkeyPatch, data: dict[str, Any]) -> None:
+    """Ship every version, the newest as `data` says."""
+    shipped = {**questionnaire.versions(), LATEST: questionnaire.parse(data)}
+    monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
+
+
+def ship_next_without_graffiti(
     monkeypatch: pytest.MonkeyPatch,
 ) -> dict[int, questionnaire.Questionnaire]:
-    """Ship version 1 and a version 2 that leaves out the graffiti question."""
-    v2 = v1_data()
-    v2["version"] = 2
-    v2["questions"] = [q for q in v2["questions"] if q["key"] != "problem_graffiti"]
-    shipped = {1: questionnaire.parse(v1_data()), 2: questionnaire.parse(v2)}
+    """Ship every version and a next one that leaves out the graffiti question."""
+    following = data_of(LATEST)
+    following["version"] = NEXT
+    following["questions"] = [q for q in following["questions"] if q["key"] != "problem_graffiti"]
+    shipped = {**questionnaire.versions(), NEXT: questionnaire.parse(following)}
     monkeypatch.setattr(questionnaire, "versions", lambda: shipped)
     return shipped
 
@@ -75,7 +90,7 @@ def test_every_local_problem_is_rated_on_the_same_scale() -> None:
 
 def test_there_is_free_text_and_optional_coarse_background() -> None:
     v1 = questionnaire.current()
-    assert [q.key for q in v1.questions if q.kind == "text"] == ["unsafe_where", "safer_how"]
+    assert [q.key for q in v1.questions if q.kind == "text"] == ["unsafe_place_other", "safer_how"]
     gender = v1.question("gender")
     assert "Vill inte svara" in [o.label() for o in gender.options]
     assert {q.key for q in v1.questions if q.section == "background"} == {
@@ -122,10 +137,14 @@ def test_sync_registers_each_version_and_its_questions_once(session: Session) ->
     # The app fixture synced already: syncing again changes nothing.
     assert questionnaire.sync(session) == []
     registered = session.scalars(select(QuestionRow)).all()
-    assert {q.key for q in registered} == {q.key for q in questionnaire.current().questions}
-    assert all(q.is_active and q.first_version == 1 for q in registered)
-    assert questionnaire.is_synced(session, 1)
-    assert not questionnaire.is_synced(session, 2)
+    assert {q.key for q in registered} == set(questionnaire.column_keys())
+    current = {q.key for q in questionnaire.current().questions}
+    assert {q.key for q in registered if q.is_active} == current
+    assert {q.key for q in registered if q.first_version == 1} == {
+        q.key for q in questionnaire.versions()[1].questions
+    }
+    assert questionnaire.is_synced(session, 1) and questionnaire.is_synced(session, LATEST)
+    assert not questionnaire.is_synced(session, NEXT)
 
 
 def test_sync_refuses_new_wording_in_a_synced_version(
@@ -141,25 +160,29 @@ def test_sync_refuses_new_wording_in_a_synced_version(
 def test_a_new_translation_is_not_new_wording(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = v1_data()
+    data = data_of(LATEST)
     data["questions"][0]["label"]["en"] = "A better English wording"
-    monkeypatch.setattr(questionnaire, "versions", lambda: {1: questionnaire.parse(data)})
+    ship_latest_as(monkeypatch, data)
     assert questionnaire.sync(session) == []
 
 
 def test_a_question_left_out_of_a_new_version_is_retired_not_deleted(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shipped = ship_v2_without_graffiti(monkeypatch)
-    monkeypatch.setattr(questionnaire, "current", lambda: shipped[2])
+    shipped = ship_next_without_graffiti(monkeypatch)
+    monkeypatch.setattr(questionnaire, "current", lambda: shipped[NEXT])
     changes = questionnaire.sync(session)
-    assert changes == ["version 2 registered", "question problem_graffiti retired"]
+    assert changes == [f"version {NEXT} registered", "question problem_graffiti retired"]
     graffiti = session.get(QuestionRow, "problem_graffiti")
     assert graffiti is not None
-    assert (graffiti.is_active, graffiti.first_version, graffiti.last_version) == (False, 1, 1)
+    assert (graffiti.is_active, graffiti.first_version, graffiti.last_version) == (
+        False,
+        1,
+        LATEST,
+    )
     litter = session.get(QuestionRow, "problem_litter")
     assert litter is not None
-    assert (litter.is_active, litter.last_version) == (True, 2)
+    assert (litter.is_active, litter.last_version) == (True, NEXT)
 
 
 def test_the_survey_is_not_offered_until_its_version_is_synced(
@@ -177,18 +200,18 @@ def test_the_survey_is_not_offered_until_its_version_is_synced(
 def test_a_new_version_deployed_before_its_sync_leaves_residents_on_the_previous_one(
     client: FlaskClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ship_v2_without_graffiti(monkeypatch)
+    ship_next_without_graffiti(monkeypatch)
     meeting = make_meeting(session)
 
     page = client.get(f"/s/{meeting.code}")
     assert page.status_code == 200
-    assert 'name="problem_graffiti"' in page.text  # still version 1
+    assert 'name="problem_graffiti"' in page.text  # still the version before
     _, data = answer(client, meeting, safety_evening="very_safe", problem_graffiti="small")
     assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
     reread(session)
-    assert session.scalars(select(Response.questionnaire_version)).all() == [1]
+    assert session.scalars(select(Response.questionnaire_version)).all() == [LATEST]
 
-    questionnaire.sync(session)  # the deploy's sync: version 2 takes the next answers
+    questionnaire.sync(session)  # the deploy's sync: the next version takes the next answers
     session.commit()
     assert (
         'name="problem_graffiti"'
@@ -199,7 +222,7 @@ def test_a_new_version_deployed_before_its_sync_leaves_residents_on_the_previous
 def test_the_sync_command_says_which_version_takes_responses(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["questionnaire", "sync"])
     assert result.exit_code == 0
-    assert "Questionnaire version 1 takes new responses." in result.output
+    assert f"Questionnaire version {LATEST} takes new responses." in result.output
 
 
 def test_every_short_answer_on_a_button_is_part_of_the_answers_name() -> None:
@@ -233,7 +256,7 @@ def test_new_button_words_are_not_new_wording(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     questionnaire.sync(session)
-    data = v1_data()
+    data = data_of(LATEST)
     data["scales"]["problem"][0]["short"]["sv"] = "Inget alls"
-    monkeypatch.setattr(questionnaire, "versions", lambda: {1: questionnaire.parse(data)})
+    ship_latest_as(monkeypatch, data)
     assert questionnaire.sync(session) == []

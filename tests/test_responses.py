@@ -100,7 +100,7 @@ def test_purge_deletes_old_free_text_and_keeps_the_codes(session: Session) -> No
         old,
         "o" * 32,
         safety_evening="very_safe",
-        unsafe_where="Tunneln",
+        unsafe_place_other="Tunneln",
         problem_litter="small",
     )
     submit(session, recent, "r" * 32, safety_evening="fairly_safe", safer_how="Lampor")

@@ -109,12 +109,15 @@ def test_free_text_waits_masked_and_flagged_until_approved(
     given(
         session,
         meeting,
-        {"safety_evening": "very_unsafe", "unsafe_where": "Han säljer knark, ring 070-123 45 67"},
+        {
+            "safety_evening": "very_unsafe",
+            "unsafe_place_other": "Han säljer knark, ring 070-123 45 67",
+        },
         {"safety_evening": "fairly_safe", "safer_how": "Bättre belysning vid tunneln"},
     )
     stored = {a.question_key: a.value for a in session.scalars(select(Answer))}
-    assert "070-123 45 67" not in stored["unsafe_where"]
-    assert "[telefonnummer borttaget]" in stored["unsafe_where"]
+    assert "070-123 45 67" not in stored["unsafe_place_other"]
+    assert "[telefonnummer borttaget]" in stored["unsafe_place_other"]
     auth.login()
     district = f"/staff/districts/{meeting.district_id}"
     assert "Bättre belysning" not in client.get(f"{district}?year=2019").text
@@ -149,7 +152,9 @@ def test_a_redaction_keeps_the_original_until_the_purge(
 ) -> None:
     meeting = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
     given(
-        session, meeting, {"safety_evening": "very_unsafe", "unsafe_where": "Kalle Anka stör alla"}
+        session,
+        meeting,
+        {"safety_evening": "very_unsafe", "unsafe_place_other": "Kalle Anka stör alla"},
     )
     review = session.scalars(select(FreeTextReview)).one()
     auth.login()
@@ -157,7 +162,7 @@ def test_a_redaction_keeps_the_original_until_the_purge(
     queue = client.get(f"{district}/moderation").text
     assert "Verkar peka ut en person" in queue
     client.post(
-        f"{district}/moderation/{review.response_id}-unsafe_where",
+        f"{district}/moderation/{review.response_id}-unsafe_place_other",
         data={"csrf_token": csrf_token(queue), "action": "redact", "text": "[namn] stör alla"},
     )
     reread(session)

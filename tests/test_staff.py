@@ -387,7 +387,7 @@ def test_the_district_page_and_the_csv_count_the_same_answers(
         (hagalund, {"safety_evening": "very_safe"}),
         (hagalund, {"safety_evening": "very_safe"}),
         (hagalund, {"safety_evening": "fairly_unsafe"}),
-        (hagalund, {"safety_evening": "no_go_unsafe", "unsafe_where": '=HYPERLINK("x")'}),
+        (hagalund, {"safety_evening": "no_go_unsafe", "unsafe_place_other": '=HYPERLINK("x")'}),
         (romme, {"safety_evening": "fairly_unsafe"}),
     ]
     for meeting, given in answers:
@@ -414,7 +414,7 @@ def test_the_district_page_and_the_csv_count_the_same_answers(
     assert len(hagalund_rows) == 6
     assert {r["meeting_code"] for r in hagalund_rows} == {hagalund.code}
     assert [r["safety_evening"] for r in hagalund_rows].count("very_safe") == 4
-    assert hagalund_rows[5]["unsafe_where"] == ""  # free text waits for approval
+    assert hagalund_rows[5]["unsafe_place_other"] == ""  # free text waits for approval
     assert rows[0]["meeting_date"] == local(hagalund.starts_at).date().isoformat()
     assert list(rows[0])[:8] == [
         "response_id",

@@ -21,7 +21,7 @@ from tests.conftest import BASE_URL, Auth, answer, count, csrf_token, make_meeti
 ANSWERS = {
     "safety_evening": "fairly_unsafe",
     "problem_lighting": "very_big",
-    "unsafe_where": "Gångtunneln vid Tempo – på kvällen",
+    "unsafe_place_other": "Gångtunneln vid Tempo – på kvällen",
 }
 
 

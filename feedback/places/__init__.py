@@ -9,10 +9,12 @@ that comes back in a list brings its place back.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -230,6 +232,52 @@ def list_places(
     if not retired:
         query = query.where(Place.retired_at.is_(None))
     return list(session.scalars(query))
+
+
+class SurveyPlace(NamedTuple):
+    """A place as the survey offers it."""
+
+    id: int
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+def survey_places(session: Session, district_id: int) -> tuple[SurveyPlace, ...]:
+    """The places in use in a district, by name: the survey's choices for its meetings."""
+    query = (
+        select(Place.id, Place.name, Place.latitude, Place.longitude)
+        .where(Place.district_id == district_id, Place.retired_at.is_(None))
+        .order_by(Place.key)
+    )
+    return tuple(SurveyPlace(*row) for row in session.execute(query))
+
+
+def place_names(session: Session) -> dict[str, str]:
+    """Every place's name by its number as the survey stores it, retired ones too."""
+    return {str(id_): name for id_, name in session.execute(select(Place.id, Place.name))}
+
+
+METRES_PER_DEGREE = 111_320  # of latitude, and of longitude at the equator
+
+
+def snap(latitude: float, longitude: float, metres: float) -> tuple[float, float]:
+    """The centre of the grid cell a position lies in, cells about `metres` on each side: a pin
+    is stored only this coarsely, never as the device reported it."""
+    step = metres / METRES_PER_DEGREE
+    row = round(latitude / step) * step
+    across = step / max(math.cos(math.radians(row)), 0.01)
+    return round(row, 5), round(round(longitude / across) * across, 5)
+
+
+def within(latitude: float, longitude: float, bounds: Bounds | None) -> bool:
+    """Whether a position lies on Earth and inside the configured area."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return False
+    if bounds is None:
+        return True
+    south, west, north, east = bounds
+    return south <= latitude <= north and west <= longitude <= east
 
 
 def find_place(session: Session, district_id: int, place_id: int) -> Place | None:

@@ -188,7 +188,7 @@ def staff_world(app: Flask) -> StaffWorld:
         for core in ("very_safe", "fairly_safe", "no_go_unsafe", "dont_know"):
             make_response(session, meeting, safety_evening=core, problem_litter="fairly_big")
         make_response(
-            session, meeting, safety_evening="very_unsafe", unsafe_where="Han säljer knark"
+            session, meeting, safety_evening="very_unsafe", unsafe_place_other="Han säljer knark"
         )
         user_id = create_user(session, "analytiker@example.se", "ett långt lösenord", "analyst").id
         pledge = save_pledge(

@@ -62,7 +62,7 @@ def answer_on_phone(browser: Browser, survey_url: str) -> None:
         lighting = page.get_by_role("group", name="Dålig belysning eller mörka platser")
         lighting.get_by_role("radio", name="Ganska stort problem").tap()
         expect(lighting.get_by_label("Ganska stort problem", exact=True)).to_be_checked()
-        where = page.get_by_label("Var här känner du dig otrygg, och när?")
+        where = page.get_by_label("En annan plats: var?")
         where.tap()
         where.press_sequentially(FREE_TEXT)
         page.get_by_role("button", name="Skicka svaren").tap()
@@ -123,7 +123,8 @@ def test_a_scanned_poster_leads_to_a_survey_whose_answer_reaches_the_csv(
     assert row["meeting_date"] == meeting_date
     assert row["safety_evening"] == "fairly_safe"
     assert row["problem_lighting"] == "fairly_big"
-    assert row["unsafe_where"] == FREE_TEXT
+    assert row["unsafe_place_other"] == FREE_TEXT
+    assert row["unsafe_places"] == "other"  # a place written is another place
     assert row["channel"] == "qr"
     assert row["language"] == "sv"
     assert row["problem_speeding"] == ""  # questions left unanswered stay blank

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from feedback import db, questionnaire
 from feedback.i18n import LANGUAGES
+from feedback.meetings import get_or_create_district
+from feedback.places import import_places, parse_places
 from tests.conftest import make_meeting
 from tests.e2e.conftest import PHONE, stored_responses
 
@@ -99,7 +101,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(
         assert (chosen["value"], chosen["checked"]) == ("fairly_big", True)
         assert chosen["visible"], chosen
 
-        where = press_until(page, "Tab", lambda e: e["name"] == "unsafe_where")
+        where = press_until(page, "Tab", lambda e: e["name"] == "safer_how")
         assert where["tag"] == "textarea"
         assert where["visible"], where
         page.keyboard.type(FREE_TEXT)
@@ -115,7 +117,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(
         expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
 
     answers = {"safety_evening": "fairly_safe", "problem_lighting": "fairly_big"}
-    assert stored_responses(session) == [("link", "sv", {**answers, "unsafe_where": FREE_TEXT})]
+    assert stored_responses(session) == [("link", "sv", {**answers, "safer_how": FREE_TEXT})]
 
 
 @pytest.mark.browser
@@ -169,9 +171,10 @@ def test_the_survey_fits_four_phone_screens_and_can_be_sent_within_two(
         assert early["y"] + early["height"] <= CORE_SCREENS * screen
         assert scroll_width(page) <= SMALL_PHONE["width"]
         # The short buttons still carry the whole answer as their name.
-        problem = page.get_by_role("group").nth(1)
+        speeding = questionnaire.current().question("problem_speeding")
+        problem = page.get_by_role("group", name=speeding.label(lang), exact=True)
         assert problem.get_by_role("radio").count() == 5
-        full = questionnaire.current().questions[1].options[1].label(lang)
+        full = speeding.options[1].label(lang)
         expect(problem.get_by_role("radio", name=full)).to_have_count(1)
 
 
@@ -331,3 +334,37 @@ def test_a_chosen_language_is_remembered(app: Flask, live_server: str, browser: 
         page.goto(f"{live_server}/s/{code}")
         expect(html).to_have_attribute("lang", "en")
         expect(page.get_by_role("heading", level=1)).to_have_text("How safe do you feel here?")
+
+
+@pytest.mark.browser
+def test_a_resident_picks_a_place_and_when_without_javascript(
+    app: Flask, live_server: str, browser: Browser, session: Session
+) -> None:
+    """The place question is a plain form: with scripts off, on a phone, ticking works."""
+    with app.app_context():
+        meeting = make_meeting(db.session(), district="Hagalund")
+        district = get_or_create_district(db.session(), "Hagalund")
+        import_places(db.session(), district, parse_places("Gångtunneln\nResecentrum", None))
+        db.session().commit()
+        code = meeting.code
+    with browser.new_context(viewport=SMALL_PHONE, java_script_enabled=False) as phone:
+        page = phone.new_page()
+        page.goto(f"{live_server}/s/{code}?lang=sv")
+        page.get_by_label("Ganska otrygg", exact=True).check()
+        where = page.get_by_role(
+            "group", name="Finns det någon plats här där du känner dig otrygg?"
+        )
+        where.get_by_label("Gångtunneln", exact=True).check()
+        page.get_by_role("group", name="När känner du dig otrygg där?").get_by_label(
+            "På kvällen", exact=True
+        ).check()
+        assert scroll_width(page) <= SMALL_PHONE["width"]
+        page.get_by_role("button", name="Skicka svaren").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
+    [(_, _, answers)] = stored_responses(session)
+    tunnel = next(k for k in answers if k.startswith("unsafe_places:"))
+    assert answers == {
+        "safety_evening": "fairly_unsafe",
+        tunnel: tunnel.removeprefix("unsafe_places:"),
+        "unsafe_when:evening": "evening",
+    }
