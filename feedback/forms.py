@@ -483,19 +483,19 @@ def _ticked(codes: list[str] | None) -> list[str]:
 
 
 def _not_none_and_some(form: Any, field: Any) -> None:
-    """ "No particular place" cannot go with a place."""
+    """No place ("none") cannot be ticked together with a place."""
     if NONE_OF_THEM in field.data and len(field.data) > 1:
         raise ValidationError(_l("Välj antingen platser eller ”ingen särskild plats”."))
 
 
 # The answer to the place question that names no place.
 NONE_OF_THEM = "none"
-# The answer that names a place outside the list, said in the question after it.
+# The answer that names a place outside the list, said in the text question its `other` names.
 ANOTHER = "other"
 
 
 def survey_form(
-    questionnaire: Questionnaire, language: str, places: Sequence[SurveyPlace] = ()
+    questionnaire: Questionnaire, language: str, places: Sequence[SurveyPlace]
 ) -> type[FlaskForm]:
     """A form class with one field per question, named by the question's key; the place
     question offers `places`, those of the meeting's district."""

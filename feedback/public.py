@@ -288,7 +288,7 @@ def _known_places(code: str, current: questionnaire.Questionnaire) -> tuple[Surv
         return hit[2]
     fields = [q.key for q in current.questions if q.kind == "places"]
     ticked = (n for key in fields for n in request.form.getlist(key) if n.isdigit())
-    return tuple(SurveyPlace(int(n), _("Plats nummer %(n)s", n=n), None, None) for n in ticked)
+    return tuple(SurveyPlace(int(n), _("Plats nummer %(n)s", n=n)) for n in ticked)
 
 
 def _forget_facts(flushed: Session, _context: object) -> None:

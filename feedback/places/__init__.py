@@ -132,19 +132,18 @@ def _position_problem(where: str, bounds: Bounds | None) -> LazyString | None:
             "läget ska vara latitud och longitud i decimalgrader, till exempel 60.4853, 15.4364."
         )
     latitude, longitude = _position(where)
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if not within(latitude, longitude, None):
         return _l("latitud ska vara mellan −90 och 90 och longitud mellan −180 och 180.")
-    if bounds is not None:
+    if bounds is not None and not within(latitude, longitude, bounds):
         south, west, north, east = bounds
-        if not (south <= latitude <= north and west <= longitude <= east):
-            return _l(
-                "läget ligger utanför kommunen (latitud %(south)s–%(north)s, longitud "
-                "%(west)s–%(east)s). Har latitud och longitud bytt plats?",
-                south=south,
-                north=north,
-                west=west,
-                east=east,
-            )
+        return _l(
+            "läget ligger utanför kommunen (latitud %(south)s–%(north)s, longitud "
+            "%(west)s–%(east)s). Har latitud och longitud bytt plats?",
+            south=south,
+            north=north,
+            west=west,
+            east=east,
+        )
     return None
 
 
@@ -239,14 +238,12 @@ class SurveyPlace(NamedTuple):
 
     id: int
     name: str
-    latitude: float | None
-    longitude: float | None
 
 
 def survey_places(session: Session, district_id: int) -> tuple[SurveyPlace, ...]:
     """The places in use in a district, by name: the survey's choices for its meetings."""
     query = (
-        select(Place.id, Place.name, Place.latitude, Place.longitude)
+        select(Place.id, Place.name)
         .where(Place.district_id == district_id, Place.retired_at.is_(None))
         .order_by(Place.key)
     )
