@@ -35,6 +35,14 @@ class Config:
     # A pin on the survey's place question is stored only as the centre of its grid cell, this
     # many metres on a side (at least 100), never as the device reported it.
     MAP_GRID_METRES = 200
+    # The municipality's own map tiles for that question, as an address with {z}, {x} and {y}
+    # (Web Mercator, 256 pixels square), e.g. "https://karta.example.se/tiles/{z}/{x}/{y}.png".
+    # None: no map, and the survey asks no other site for anything; the list of places is the
+    # way to answer either way. Each tile request tells the tile server the resident's address,
+    # so use a server the municipality runs or has a data processing agreement for.
+    MAP_TILES: str | None = None
+    # Whom to credit for the tiles, shown under the map: "© Lantmäteriet".
+    MAP_ATTRIBUTION = ""
 
     # A share computed from fewer answers than this is not shown, anywhere.
     MIN_ANSWERS = 5

@@ -27,15 +27,10 @@ from feedback import (
 )
 from feedback.actions import views as actions_views
 from feedback.places import views as places_views
+from feedback.places.map import check_map
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
-
-
-def _check_map(grid_metres: float) -> None:
-    """Refuse a grid so fine that a pin would tell where a resident stood."""
-    if not grid_metres >= 100:
-        raise RuntimeError("MAP_GRID_METRES must be at least 100: pins are kept only coarsely.")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -60,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "instance/config.py (`make instance/config.py` writes a random one)."
         )
     app.config["PUBLIC_BASE_URL"] = app.config["PUBLIC_BASE_URL"].rstrip("/")
-    _check_map(app.config["MAP_GRID_METRES"])
+    check_map(app.config)
     if app.config["PUBLIC_BASE_URL"].startswith("https://"):
         # Served over HTTPS: the cookies never travel over plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -44,7 +44,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.meetings import MeetingFields, local
@@ -458,7 +458,8 @@ def _question_field(question: Question, language: str, places: Sequence[SurveyPl
             validators=[Optional(), Length(max=question.max_length, message=too_long)],
         )
     if question.kind == "point":
-        return HiddenField(question.label(language), validators=[_pin])
+        # Hidden, set by the map; a string field, so an error names the question.
+        return StringField(question.label(language), validators=[_pin], widget=HiddenInput())
     choices = [SelectChoice(o.code, o.label(language)) for o in question.options]
     if question.kind == "places":
         choices = [SelectChoice(str(p.id), p.name) for p in places] + choices

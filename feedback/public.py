@@ -47,6 +47,7 @@ from feedback.meetings import (
 )
 from feedback.models import District, Meeting, Place, QuestionnaireVersion, utcnow
 from feedback.places import SurveyPlace, survey_places
+from feedback.places.map import survey_map, tile_origin
 from feedback.pledges import pledge_years, pledges_of
 from feedback.reports import follow_up
 from feedback.responses import record_response
@@ -247,10 +248,10 @@ def _untouched() -> bool:
 def _page_key(
     facts: SurveyFacts, places: tuple[SurveyPlace, ...], current: questionnaire.Questionnaire
 ) -> tuple[object, ...]:
-    """What an untouched survey page shows: where, when, the places asked about, the version
-    and the language."""
+    """What an untouched survey page shows: where, when, the places asked about, the map, the
+    version and the language."""
     where = (facts.district_name, facts.place, facts.address, facts.starts_at, facts.ends_at)
-    return (request.path, language(), current.version, *where, places)
+    return (request.path, language(), current.version, *where, places, survey_map())
 
 
 # A room scanning the same poster at once asks for the same meeting: each worker keeps what
@@ -394,11 +395,13 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
-    """Everything comes from this site; nothing may frame it or sniff types."""
+    """Everything comes from this site, but the map's tiles where a municipality serves them;
+    nothing may frame it or sniff types."""
+    tiles = tile_origin(current_app.config["MAP_TILES"])
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'",
+        f"default-src 'self'; img-src 'self' data:{f' {tiles}' if tiles else ''}; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # The survey link is the meeting's key: do not hand it to other sites.
@@ -413,6 +416,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(survey)
     app.register_blueprint(bp)
     app.after_request(_security_headers)
+    app.jinja_env.globals["survey_map"] = survey_map
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     if not event.contains(Session, "after_flush", _forget_facts):

@@ -7,11 +7,13 @@ import csv
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback import create_app
 from feedback.meetings import get_or_create_district
 from feedback.models import Answer, Place, Response
 from feedback.places import import_places, parse_places, snap
@@ -94,6 +96,57 @@ def test_a_pin_is_stored_only_as_the_centre_of_its_grid_cell(
     assert snap(60.485312 + 0.0001, 15.436471 - 0.0001, grid) == (latitude, longitude)
     # Cells are about `grid` metres: neighbouring rows lie that far apart.
     assert abs(snap(60.4853 + grid / 111_320, 15.4364, grid)[0] - latitude) * 111_320 >= 100
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"MAP_GRID_METRES": 50},
+        {"MAP_TILES": "ftp://karta.example.se/{z}/{x}/{y}.png"},
+        {"MAP_TILES": "https://karta.example.se/{z}/{x}.png"},
+        {"MAP_TILES": "/tiles/{z}/{x}/{y}.png"},
+        {"MAP_TILES": "https://user:secret@karta.example.se/{z}/{x}/{y}.png"},
+        {"MAP_TILES": "https://{z}.karta.example.se/{x}/{y}.png"},
+        {"MAP_TILES": "https://karta.example.se;script-src *;/{z}/{x}/{y}.png"},
+        {"MAP_TILES": ["https://karta.example.se/{z}/{x}/{y}.png"]},
+    ],
+)
+def test_the_app_refuses_a_fine_grid_or_tiles_that_are_no_tile_address(
+    setting: dict[str, object],
+) -> None:
+    with pytest.raises(RuntimeError, match="MAP_"):
+        create_app({"TESTING": True, "DATABASE_URL": "sqlite://", **setting})
+
+
+def test_without_tiles_the_survey_has_no_map_and_asks_no_other_site(
+    client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    page = client.get(f"/s/{meeting.code}")
+    assert "data-map" not in page.text and "map." not in page.text
+    assert "img-src 'self' data:;" in page.headers["Content-Security-Policy"]
+
+
+def test_with_tiles_the_survey_offers_a_map_and_admits_images_from_the_tile_server_only(
+    app: Flask, client: FlaskClient, session: Session, auth: Auth
+) -> None:
+    meeting = make_meeting(session)
+    app.config["MAP_TILES"] = "https://karta.example.se:8443/tiles/{z}/{x}/{y}.png"
+    app.config["MAP_ATTRIBUTION"] = "© Lantmäteriet"
+    page = client.get(f"/s/{meeting.code}")
+    policy = page.headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://karta.example.se:8443;" in policy
+    assert "default-src 'self';" in policy and policy.count("karta") == 1
+    # Shown by the script only; the hidden value is what is sent.
+    assert re.search(r'<div class="question map" id="unsafe_pin" hidden data-map', page.text)
+    assert 'data-tiles="https://karta.example.se:8443/tiles/{z}/{x}/{y}.png"' in page.text
+    assert "© Lantmäteriet" in page.text
+    assert re.search(r'<script src="/static/map\.[0-9a-f]{10}\.js" defer>', page.text)
+    assert 'type="hidden"' in re.search(r'<input[^>]*name="unsafe_pin"[^>]*>', page.text)[0]
+    # Staff keying in paper forms have no pins to key: no map there.
+    auth.login()
+    paper = client.get(f"/staff/meetings/{meeting.id}/paper-entry")
+    assert paper.status_code == 200 and "data-map" not in paper.text
 
 
 def test_a_place_added_or_retired_reaches_the_survey_page(

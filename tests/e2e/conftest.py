@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,3 +103,34 @@ def stored_responses(session: Session) -> list[tuple[str, str, dict[str, str]]]:
         (response.channel, response.language, {a.question_key: a.value for a in response.answers})
         for response in session.scalars(select(Response).order_by(Response.id))
     ]
+
+
+@pytest.fixture
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """Map tiles served on loopback, as a municipality's own tile server would: the address
+    template, and the paths asked for."""
+    picture = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 220, 200)).save(picture, "PNG")
+    tile, asked = picture.getvalue(), []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

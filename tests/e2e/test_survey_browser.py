@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from feedback import db, questionnaire
 from feedback.i18n import LANGUAGES
 from feedback.meetings import get_or_create_district
-from feedback.places import import_places, parse_places
+from feedback.places import import_places, parse_places, snap, within
 from tests.conftest import make_meeting
 from tests.e2e.conftest import PHONE, stored_responses
 
@@ -368,3 +368,54 @@ def test_a_resident_picks_a_place_and_when_without_javascript(
         tunnel: tunnel.removeprefix("unsafe_places:"),
         "unsafe_when:evening": "evening",
     }
+
+
+@pytest.mark.browser
+def test_a_resident_drops_a_pin_on_the_map_by_tapping_and_with_the_keyboard(
+    app: Flask,
+    live_server: str,
+    browser: Browser,
+    session: Session,
+    tile_server: tuple[str, list[str]],
+) -> None:
+    """With the municipality's tiles configured, the map shows them; a tap sets a pin and the
+    arrow keys move it a cell; only the cell's centre is sent and stored."""
+    tiles, asked = tile_server
+    app.config["MAP_TILES"], app.config["MAP_ATTRIBUTION"] = tiles, "© Testkartan"
+    grid = app.config["MAP_GRID_METRES"]
+    code = open_survey(app)
+    with browser.new_context(viewport=PHONE) as phone:
+        page = phone.new_page()
+        hosts: set[str | None] = set()
+        page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname))
+        page.goto(f"{live_server}/s/{code}?lang=sv")
+        page.get_by_label("Ganska otrygg", exact=True).check()
+        view = page.get_by_role("application", name="Visa platsen på kartan")
+        expect(view).to_be_visible()
+        expect(page.get_by_text("© Testkartan")).to_be_visible()
+        # The policy admits the tile server: the tiles load (a blocked image has no width).
+        shown = page.locator(".map-tiles img")
+        expect(shown.first).to_have_js_property("naturalWidth", 256)
+        assert asked and all(path.startswith("/tiles/") for path in asked)
+
+        box = view.bounding_box()
+        assert box is not None
+        view.click(position={"x": box["width"] * 0.6, "y": box["height"] * 0.4})
+        expect(page.get_by_role("status")).to_have_text(
+            "Nålen är satt. Platsen sparas bara ungefärligt."
+        )
+        sent = page.locator("#unsafe_pin-value")
+        tapped = tuple(float(n) for n in sent.input_value().split(","))
+        assert snap(*tapped, grid) == tapped  # the cell's centre, not where the finger was
+        assert within(*tapped, app.config["AREA_BOUNDS"])
+
+        view.focus()
+        page.keyboard.press("ArrowRight")
+        moved = tuple(float(n) for n in sent.input_value().split(","))
+        assert moved[0] == tapped[0] and 0 < (moved[1] - tapped[1]) * 111_320 * 0.5 < 1.5 * grid
+        page.get_by_role("button", name="Skicka svaren").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
+    [(_, _, answers)] = stored_responses(session)
+    pin = f"{moved[0]:.5f},{moved[1]:.5f}"
+    assert answers == {"safety_evening": "fairly_unsafe", "unsafe_pin": pin}
+    assert hosts == {"127.0.0.1"}
