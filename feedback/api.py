@@ -85,11 +85,7 @@ def _cacheable(payload: dict[str, Any]) -> Response:
     return response
 
 
-def _labels(current: Questionnaire) -> dict[str, str]:
-    return {indicator.key: current.indicator_label(indicator) for indicator in current.indicators}
-
-
-def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]:
+def _aggregate(row: reports.Aggregate, current: Questionnaire) -> dict[str, Any]:
     return {
         "district": row.district,
         "district_id": row.district_id,
@@ -97,7 +93,7 @@ def _aggregate(row: reports.Aggregate, labels: dict[str, str]) -> dict[str, Any]
         "meeting_code": row.meeting_code,
         "meeting_date": row.meeting_date.isoformat() if row.meeting_date else None,
         "indicator": row.indicator.key,
-        "label": labels[row.indicator.key],
+        "label": current.indicator_label(row.indicator),
         "denominator": row.indicator.denominator(),
         "n": row.n,
         "share": row.share,
@@ -151,12 +147,11 @@ def indicators() -> Response:
         district_id=filters.district_id,
         per_meeting=per_meeting,
     )
-    labels = _labels(current)
     return _cacheable(
         {
             "min_answers": min_n,
             "caveat": disclosure.caveat(min_n),
-            "indicators": [_aggregate(row, labels) for row in rows],
+            "indicators": [_aggregate(row, current) for row in rows],
         }
     )
 

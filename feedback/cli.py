@@ -491,7 +491,7 @@ def export_aggregates(
         district_id=_district_id(district),
         per_meeting=per_meeting,
     )
-    _write_csv(out, aggregate_rows(numbers, min_n), dialect)
+    _write_csv(out, aggregate_rows(numbers, questionnaire.current(), min_n), dialect)
     audit.record(db.session(), "cli", "export", "aggregates.csv", rows=len(numbers))
     db.session().commit()
 

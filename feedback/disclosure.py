@@ -300,3 +300,46 @@ def changes(
             estimate(sum(a.count for _, a in kept), sum(a.n for _, a in kept)),
         )
     return result
+
+
+def places(
+    answered: int,
+    named: Mapping[str, int],
+    indicators: Sequence[Indicator],
+    none_code: str,
+    responses_shown: bool,
+    min_n: int,
+) -> tuple[int | None, tuple[Figure, ...]]:
+    """Clear a district's year of the place question: how many answered it, and of them how
+    many named each place (one indicator a code: a place, "another place", "no place").
+
+    Places are published for the district's year only, never per meeting. Residents may name
+    several places, so the codes are no breakdown of those who answered, except that "no
+    place" excludes every other code: those who answered less those who named no place are
+    those who named some place. Hence:
+
+    1. Nothing is published where the year's number of responses is withheld, or where fewer
+       than MIN_ANSWERS answered the question.
+    2. A code named by 1 to MIN_ANSWERS - 1 is withheld (the issue's rule: such a place is not
+       shown as a share).
+    3. When a place is withheld, "no place" is withheld too, whatever its count: else, where
+       nobody else named a place, those who answered less "no place" would tell its count.
+    4. When "no place" is withheld and only one other code is named by anyone, that code is
+       withheld too: it alone is those who answered less "no place".
+    """
+    if answered and (not responses_shown or answered < min_n):
+        return None, tuple(Figure(i, None) for i in indicators)
+    codes = {i.key: next(iter(i.codes)) for i in indicators}
+    withheld = {key for key, code in codes.items() if 0 < named.get(code, 0) < min_n}
+    none_key = next(key for key, code in codes.items() if code == none_code)
+    if withheld - {none_key}:
+        withheld.add(none_key)
+    if none_key in withheld:
+        some = [key for key, code in codes.items() if key != none_key and named.get(code, 0)]
+        if len(some) == 1:
+            withheld.update(some)
+    figures = tuple(
+        Figure(i, None if i.key in withheld else estimate(named.get(codes[i.key], 0), answered))
+        for i in indicators
+    )
+    return answered, figures

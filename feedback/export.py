@@ -46,6 +46,7 @@ AGGREGATE_COLUMNS = [
     "meeting_code",
     "meeting_date",
     "indicator",
+    "label",
     "n",
     "share",
     "ci_low",
@@ -252,7 +253,9 @@ def codebook_json(languages: Sequence[str], min_n: int) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def aggregate_rows(aggregates: Iterable[Aggregate], min_n: int) -> Iterator[list[object]]:
+def aggregate_rows(
+    aggregates: Iterable[Aggregate], questionnaire: Questionnaire, min_n: int
+) -> Iterator[list[object]]:
     """The aggregate numbers, a row per district × year (or meeting) × indicator.
 
     Every row says what its share is a share of, and how the numbers may be read: a file
@@ -267,6 +270,7 @@ def aggregate_rows(aggregates: Iterable[Aggregate], min_n: int) -> Iterator[list
             a.meeting_code,
             a.meeting_date,
             a.indicator.key,
+            questionnaire.indicator_label(a.indicator),
             a.n,
             a.share,
             a.low,

@@ -50,7 +50,7 @@ from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.meetings import MeetingFields, local
 from feedback.models import Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
-from feedback.places import SurveyPlace, snap, within
+from feedback.places import ANOTHER, NONE_OF_THEM, SurveyPlace, snap, within
 from feedback.questionnaire import Question, Questionnaire
 from feedback.responses import Filters, Submission
 from feedback.users import MIN_PASSWORD_LENGTH
@@ -487,12 +487,6 @@ def _not_none_and_some(form: Any, field: Any) -> None:
     """No place ("none") cannot be ticked together with a place."""
     if NONE_OF_THEM in field.data and len(field.data) > 1:
         raise ValidationError(_l("Välj antingen platser eller ”ingen särskild plats”."))
-
-
-# The answer to the place question that names no place.
-NONE_OF_THEM = "none"
-# The answer that names a place outside the list, said in the text question its `other` names.
-ANOTHER = "other"
 
 
 def survey_form(

@@ -84,8 +84,16 @@ SCHEMAS: dict[str, Schema] = {
                 {"type": "string", "description": "null: kommundelens hela år."}
             ),
             "meeting_date": _nullable(DATE),
-            "indicator": {"type": "string", "description": "Indikatorns stabila nyckel."},
-            "label": {"type": "string", "description": "Indikatorns namn på svenska."},
+            "indicator": {
+                "type": "string",
+                "description": "Indikatorns stabila nyckel. unsafe_places:<plats-id> (och "
+                "unsafe_places:other, unsafe_places:none) är andelen av de som besvarade frågan "
+                "om otrygga platser som nämnde platsen; den finns bara per kommundel och år.",
+            },
+            "label": {
+                "type": "string",
+                "description": "Indikatorns namn på svenska; för en plats platsens namn.",
+            },
             "denominator": {
                 "type": "string",
                 "description": "Vilka andelen är en andel av (nämnaren), i klartext.",

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from feedback import disclosure
@@ -23,7 +23,8 @@ from feedback.disclosure import Figure, Group, Tally
 from feedback.meetings import list_districts, list_meetings, local
 from feedback.models import SHORT_VALUE, Answer, District, Meeting, Pledge, Response
 from feedback.moderation import QueuedText, queue
-from feedback.questionnaire import Indicator, Questionnaire
+from feedback.places import NONE_OF_THEM, list_places, place_indicators
+from feedback.questionnaire import Indicator, Question, Questionnaire
 from feedback.stats import Change
 
 
@@ -119,6 +120,78 @@ def _total(
     return year.total if year else empty(q)
 
 
+@dataclass(frozen=True)
+class PlaceYear:
+    """The place question in one district's year as it may be published: how many answered
+    it, and the share of them who named each place ("another place" and "no place" last)."""
+
+    year: int
+    answered: int | None  # None: withheld
+    figures: tuple[Figure, ...]
+
+    @property
+    def ranked(self) -> list[Ranked]:
+        """The places, "another place" among them, most often named first."""
+        return rank(f for f in self.figures if NONE_OF_THEM not in f.indicator.codes)
+
+    @property
+    def no_place(self) -> Figure:
+        """Those who answered that there is no particular place."""
+        return next(f for f in self.figures if NONE_OF_THEM in f.indicator.codes)
+
+    def figure(self, key: str) -> Figure:
+        """The figure of one place indicator."""
+        return next(f for f in self.figures if f.indicator.key == key)
+
+
+def places_question(questionnaire: Questionnaire) -> Question | None:
+    """The question that asks where, if the questionnaire has one."""
+    return next((q for q in questionnaire.questions if q.kind == "places"), None)
+
+
+def place_years(
+    session: Session, years: Sequence[DistrictYear], questionnaire: Questionnaire, min_n: int
+) -> list[PlaceYear]:
+    """The place question in some years of one district, counted by the database (GROUP BY
+    meeting and code; the distinct responses that answered, per meeting) and cleared by
+    feedback.disclosure.places. A retired place is listed only where someone ever named it."""
+    question = places_question(questionnaire)
+    if question is None or not years:
+        return []
+    district = years[0].district
+    places = list_places(session, [district.id])
+    indicators = place_indicators(question, places)
+    keys = [i.key for i in indicators]
+    year_of = {m.id: y.year for y in years for m, _ in y.meetings}
+    chosen = (Answer.meeting_id.in_(year_of), Answer.question_key.in_(keys), SHORT_VALUE)
+    named: dict[int, Counter[str]] = defaultdict(Counter)
+    answered: Counter[int] = Counter()
+    codes = {i.key: next(iter(i.codes)) for i in indicators}
+    counted = select(Answer.meeting_id, Answer.question_key, func.count()).where(*chosen)
+    for meeting_id, key, count in session.execute(
+        counted.group_by(Answer.meeting_id, Answer.question_key)
+    ):
+        named[year_of[meeting_id]][codes[key]] += count
+    respondents = select(Answer.meeting_id, func.count(distinct(Answer.response_id))).where(*chosen)
+    for meeting_id, people in session.execute(respondents.group_by(Answer.meeting_id)):
+        answered[year_of[meeting_id]] += people
+    ever = sum(named.values(), Counter[str]())
+    unused = {str(p.id) for p in places if p.is_retired and not ever[str(p.id)]}
+    shown = [i for i in indicators if codes[i.key] not in unused]
+    result = []
+    for y in years:
+        published, figures = disclosure.places(
+            answered[y.year],
+            named[y.year],
+            shown,
+            NONE_OF_THEM,
+            y.total.responses is not None,
+            min_n,
+        )
+        result.append(PlaceYear(y.year, published, figures))
+    return result
+
+
 @dataclass
 class DistrictReport:
     """One district (or, with None, several together) in one year: in total, per meeting, over
@@ -131,6 +204,12 @@ class DistrictReport:
     trend: list[tuple[int, Group]]
     changes: dict[str, Change]
     free_text: Sequence[QueuedText]
+    places: Sequence[PlaceYear] = ()  # of one district, every year with answers to the question
+
+    @property
+    def places_now(self) -> PlaceYear | None:
+        """The place question in the report's year, where anyone answered it."""
+        return next((p for p in self.places if p.year == self.year), None)
 
     @property
     def problems(self) -> list[Ranked]:
@@ -166,9 +245,13 @@ def district_report(
     if district is not None:
         total = this_year[0].total if this_year else empty(questionnaire)
         trend = [(y, d.total) for (_, y), d in sorted(found.items()) if d.total.responses != 0]
+        every_year = [d for _, d in sorted(found.items())]
+        places = [
+            p for p in place_years(session, every_year, questionnaire, min_n) if p.answered != 0
+        ]
     else:
         total = disclosure.combine([d.total for d in this_year], questionnaire)
-        trend = []
+        trend, places = [], []
     approved = [
         item
         for item in queue(session, district_id, "approved")
@@ -183,7 +266,25 @@ def district_report(
         trend=trend,
         changes=disclosure.changes(pairs, questionnaire),
         free_text=approved,
+        places=places,
     )
+
+
+def _place_years(
+    session: Session,
+    found: dict[tuple[int, int], DistrictYear],
+    questionnaire: Questionnaire,
+    min_n: int,
+) -> dict[tuple[int, int], PlaceYear]:
+    """The place question in each district's year found."""
+    by_district: dict[int, list[DistrictYear]] = defaultdict(list)
+    for (district_id, _), d in sorted(found.items()):
+        by_district[district_id].append(d)
+    return {
+        (district_id, p.year): p
+        for district_id, years_of in by_district.items()
+        for p in place_years(session, years_of, questionnaire, min_n)
+    }
 
 
 def _by_date(item: tuple[tuple[int, int], DistrictYear]) -> tuple[int, str]:
@@ -364,7 +465,8 @@ def aggregates(
     district_ids: Collection[int] | None = None,
     per_meeting: bool = False,
 ) -> list[Aggregate]:
-    """Every indicator per district and year (or per meeting) with answers, as pages show it."""
+    """Every indicator per district and year (or per meeting) with answers, as pages show it;
+    per district and year, each place's share too (places are never published per meeting)."""
     found = cleared(
         session,
         questionnaire,
@@ -373,12 +475,16 @@ def aggregates(
         district_id=district_id,
         district_ids=district_ids,
     )
+    places = {} if per_meeting else _place_years(session, found, questionnaire, min_n)
     result: list[Aggregate] = []
-    for _, d in sorted(found.items(), key=lambda item: (item[1].district.name, item[1].year)):
+    for key, d in sorted(found.items(), key=lambda item: (item[1].district.name, item[1].year)):
         if d.total.responses == 0:
             continue
         if not per_meeting:
             result.extend(_aggregate(d, None, f) for f in d.total.figures)
+            where = places.get(key)
+            if where is not None and where.answered != 0:
+                result.extend(_aggregate(d, None, f) for f in where.figures)
             continue
         for meeting, group in d.meetings:
             result.extend(_aggregate(d, meeting, f) for f in group.figures)

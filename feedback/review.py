@@ -89,6 +89,7 @@ def district(district_id: int) -> str:
         report=report,
         questionnaire=current,
         text_questions=questionnaire.text_questions(),
+        places_question=reports.places_question(current),
         years=reports.years(db.session(), own),
         pending=len(moderation.queue(db.session(), found.id)),
         overdue=actions.overdue(db.session(), found.id, local(utcnow()).date()),
@@ -234,7 +235,7 @@ def export_aggregates() -> Response | tuple[str, int]:
         per_meeting=per_meeting,
     )
     _audit_export("aggregates.csv", {**form.described(), "per_meeting": per_meeting}, len(visible))
-    rows = export_module.aggregate_rows(visible, min_n)
+    rows = export_module.aggregate_rows(visible, questionnaire.current(), min_n)
     return Response(
         "".join(export_module.csv_text(rows, form.dialect.data)),
         mimetype="text/csv",  # Flask adds charset=utf-8

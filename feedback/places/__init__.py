@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from feedback.meetings import local
 from feedback.models import District, Place
+from feedback.questionnaire import Indicator, Question
 
 MAX_NAME = 120
 MAX_LINES = 500
@@ -33,6 +34,22 @@ _NUMBER = r"[-−]?\d{1,3}(?:[.,]\d+)?"
 _POSITION = re.compile(rf"\s*({_NUMBER})\s*[,;\s]\s*({_NUMBER})\s*")
 
 Bounds = tuple[float, float, float, float]  # south, west, north, east
+
+# The answer to the place question that names no place.
+NONE_OF_THEM = "none"
+# The answer that names a place outside the list, said in the text question its `other` names.
+ANOTHER = "other"
+# Who a place's share is a share of.
+PLACE_DENOMINATOR = {
+    "sv": "Alla som besvarade frågan om otrygga platser, även de som svarade att det inte finns "
+    "någon särskild plats. Var och en kunde nämna flera platser.",
+    "en": "Everyone who answered the question on unsafe places, including those who answered "
+    "that there is no particular place. Each could name several places.",
+    "ar": "جميع من أجابوا عن سؤال الأماكن غير الآمنة، بمن فيهم من أجابوا بأنه لا يوجد مكان "
+    "معيّن. كان بإمكان كل شخص أن يذكر عدة أماكن.",
+    "so": "Dhammaan intii ka jawaabtay su'aasha meelaha aan ammaanka ahayn, oo ay ku jiraan "
+    "kuwii ku jawaabay inaanay jirin meel gaar ah. Qof kastaa wuxuu magacaabi karay meelo badan.",
+}
 
 
 @dataclass(frozen=True)
@@ -348,3 +365,20 @@ def codebook_rows() -> Iterator[list[object]]:
     yield ["column", "description"]
     for column, description in COLUMNS.items():
         yield [column, str(description)]
+
+
+def place_indicators(question: Question, places: Sequence[Place]) -> tuple[Indicator, ...]:
+    """The place question's codes as indicators, each the share of those who answered it who
+    named that code: each place, then "another place" and "no place" (the question's own)."""
+    named = [(str(p.id), {"sv": p.name}) for p in places]
+    options = [(o.code, o.labels) for o in question.options]
+    return tuple(
+        Indicator(
+            key=question.stored_key(code),
+            question_key=question.key,
+            codes=frozenset({code}),
+            labels=labels,
+            denominators=PLACE_DENOMINATOR,
+        )
+        for code, labels in named + options
+    )

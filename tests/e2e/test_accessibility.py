@@ -223,6 +223,10 @@ def staff_world(app: Flask) -> StaffWorld:
         places = "Resecentrum; 60.4853, 15.4364\nGångtunneln under Röda vägen\nTorget"
         import_places(session, meeting.district, parse_places(places, None))
         retire(session, list_places(session, [meeting.district_id])[-1], utcnow())
+        tunnel, station = (str(p.id) for p in list_places(session, [meeting.district_id])[:2])
+        for named in [[tunnel]] * 5 + [[tunnel, station], ["none"]]:
+            places_named = {f"unsafe_places:{code}": code for code in named}
+            make_response(session, meeting, safety_evening="fairly_safe", **places_named)
         action = create_action(
             session,
             meeting.district,
