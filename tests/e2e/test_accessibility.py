@@ -80,30 +80,10 @@ def test_the_audit_reports_what_it_finds(browser: Browser) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_survey_in_each_language_has_no_violations(
-    app: Flask, live_server: str, browser: Browser, lang: str
-) -> None:
-    """The survey, and the survey re-shown with its errors after sending it empty."""
-    with app.app_context():
-        code = make_meeting(db.session()).code
-    audit = Audit()
-    with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
-        page = phone.new_page()
-        page.goto(f"{live_server}/s/{code}?lang={lang}")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        audit.check(page, f"survey, {lang}")
-        page.locator("main form button[type=submit]").first.click()
-        expect(page.locator(".error-summary")).to_be_visible()
-        audit.check(page, f"survey with errors, {lang}")
-    audit.assert_clean()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("lang", ["sv", "ar"])
-def test_survey_with_the_map_has_no_violations(
     app: Flask, live_server: str, browser: Browser, tile_server: tuple[str, list[str]], lang: str
 ) -> None:
-    """The survey where the municipality serves map tiles: the map, its buttons and its status
-    line, before and after a pin is dropped, left to right and right to left."""
+    """The survey with the map the municipality's tiles give it, before and after a pin is
+    dropped, and re-shown with its errors after sending it without the core question."""
     app.config["MAP_TILES"], app.config["MAP_ATTRIBUTION"] = tile_server[0], "© Testkartan"
     with app.app_context():
         code = make_meeting(db.session()).code
@@ -111,12 +91,16 @@ def test_survey_with_the_map_has_no_violations(
     with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
         page = phone.new_page()
         page.goto(f"{live_server}/s/{code}?lang={lang}")
+        expect(page.locator("html")).to_have_attribute("lang", lang)
         view = page.locator(".map-view")
         expect(view).to_be_visible()
         audit.check(page, f"survey with map, {lang}")
         view.click()
         expect(page.locator(".map-pin")).to_be_visible()
         audit.check(page, f"survey with a pin on the map, {lang}")
+        page.locator("main form button[type=submit]").first.click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, f"survey with errors, {lang}")
     audit.assert_clean()
 
 
