@@ -193,3 +193,19 @@ def test_the_export_and_the_api_carry_the_same_place_figures(
     assert by_key[f"unsafe_places:{named['Resecentrum']}"]["share"] == pytest.approx(8 / 12)
     assert by_key[f"unsafe_places:{named['Parkeringen']}"]["suppressed"] is True
     assert by_key[f"unsafe_places:{named['Parkeringen']}"]["n"] is None
+
+
+def test_the_pledge_basis_print_ranks_the_places_of_the_year(
+    client: FlaskClient, session: Session, auth: Auth, named: dict[str, str]
+) -> None:
+    auth.login()
+    district = get_or_create_district(session, "Hagalund")
+    year = date.today().year
+    page = client.get(f"/staff/districts/{district.id}/basis?year={year}").text
+    rows = _rows(page, f"Andel som nämnde platsen, {year}")
+    assert [(r[1], r[2]) for r in rows[1:3]] == [
+        ("Resecentrum", "66,7\u00a0%"),
+        ("Gångtunneln", "58,3\u00a0%"),
+    ]
+    # A municipality-wide basis has no place table: places belong to one district.
+    assert "Andel som nämnde platsen" not in client.get(f"/staff/basis?year={year}").text
