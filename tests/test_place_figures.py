@@ -137,17 +137,23 @@ def _rows(html: str, caption: str) -> list[list[str]]:
     ]
 
 
+def _ranked(client: FlaskClient, session: Session, page_path: str) -> tuple[str, list[list[str]]]:
+    """A page of Hagalund's this year (its path after the district's), and its place table."""
+    district = get_or_create_district(session, "Hagalund")
+    year = date.today().year
+    page = client.get(f"/staff/districts/{district.id}{page_path}?year={year}").text
+    return page, _rows(page, f"Andel som nämnde platsen, {year}")
+
+
 def test_the_district_page_ranks_the_places_with_intervals_and_withholds_the_few(
     client: FlaskClient, session: Session, auth: Auth, named: dict[str, str]
 ) -> None:
     auth.login()
-    district = get_or_create_district(session, "Hagalund")
-    year = date.today().year
-    page = client.get(f"/staff/districts/{district.id}?year={year}").text
+    page, rows = _ranked(client, session, "")
+    district, year = get_or_create_district(session, "Hagalund"), date.today().year
     assert (
         "12 av 13 svarade på frågan ”Finns det någon plats här där du känner dig otrygg?”" in page
     )
-    rows = _rows(page, f"Andel som nämnde platsen, {year}")
     ranked = [(r[1], r[2]) for r in rows[1:]]
     assert ranked == [
         ("Resecentrum", "66,7\u00a0%"),
@@ -199,13 +205,11 @@ def test_the_pledge_basis_print_ranks_the_places_of_the_year(
     client: FlaskClient, session: Session, auth: Auth, named: dict[str, str]
 ) -> None:
     auth.login()
-    district = get_or_create_district(session, "Hagalund")
-    year = date.today().year
-    page = client.get(f"/staff/districts/{district.id}/basis?year={year}").text
-    rows = _rows(page, f"Andel som nämnde platsen, {year}")
+    _, rows = _ranked(client, session, "/basis")
     assert [(r[1], r[2]) for r in rows[1:3]] == [
         ("Resecentrum", "66,7\u00a0%"),
         ("Gångtunneln", "58,3\u00a0%"),
     ]
     # A municipality-wide basis has no place table: places belong to one district.
+    year = date.today().year
     assert "Andel som nämnde platsen" not in client.get(f"/staff/basis?year={year}").text
