@@ -17,6 +17,15 @@ class Config:
     # The survey opens this long before a meeting starts and closes this long after it ends.
     SURVEY_OPENS_MINUTES_BEFORE = 60
     SURVEY_CLOSES_DAYS_AFTER = 14
+    # A safety walk's poster invites residents ahead of it, and those who cannot come may
+    # answer from the day it goes up: its survey opens a week before the walk.
+    WALK_SURVEY_OPENS_MINUTES_BEFORE = 7 * 24 * 60
+
+    # A request may carry this much; a walk's finding may carry PHOTOS_PER_FINDING photos of
+    # at most PHOTO_MAX_BYTES each (a phone's camera file), stored re-encoded and far smaller.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    PHOTOS_PER_FINDING = 4
 
     # Who answers for the data and the service, named in the privacy notice and the
     # accessibility statement. Set them for each municipality.

@@ -28,6 +28,7 @@ from feedback import (
 from feedback.actions import views as actions_views
 from feedback.places import views as places_views
 from feedback.places.map import check_map
+from feedback.walks import views as walks_views
 
 # Values that mean "nobody set a secret key"; a deployment must not run with one of these.
 _PLACEHOLDER_KEYS = {None, "", "dev", "change-me", "secret"}
@@ -76,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pledging.init_app(app)
     places_views.init_app(app)
     actions_views.init_app(app)
+    walks_views.init_app(app)
     admin.init_app(app)
     api.init_app(app)
     cli.init_app(app)

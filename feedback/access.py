@@ -81,6 +81,12 @@ RULES: dict[tuple[str, str], str] = {
     ("actions.new_action", "POST"): "organise",
     ("actions.action", "GET"): "view",
     ("actions.add_action_note", "POST"): "organise",
+    ("walks.findings", "GET"): "view",
+    ("walks.findings", "POST"): "organise",
+    ("walks.finding", "GET"): "view",
+    ("walks.add_finding_photos", "POST"): "organise",
+    ("walks.photo", "GET"): "view",  # one not yet approved only for those who moderate
+    ("walks.review_finding_photo", "POST"): "moderate",
     ("admin.users", "GET"): "administer",
     ("admin.new_user", "GET"): "administer",
     ("admin.new_user", "POST"): "administer",

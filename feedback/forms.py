@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -353,10 +354,25 @@ class _MeetingFieldsMixin:
         )
 
 
+MEETING_KIND_NAMES = {
+    "dialogue": _l("Trygghetsdialog: ett möte"),
+    "walk": _l("Trygghetsvandring: en promenad genom kommundelen"),
+}
+
+
 class MeetingForm(_MeetingFieldsMixin, Form):
-    """Create or edit a meeting."""
+    """Create or edit a meeting or a safety walk."""
 
     district = SelectField(_l("Kommundel"), coerce=int, validators=[InputRequired(REQUIRED)])
+    kind = SelectField(
+        _l("Slag"),
+        choices=[SelectChoice(*item) for item in MEETING_KIND_NAMES.items()],
+        default="dialogue",
+    )
+
+    def meeting_fields(self, district: str) -> MeetingFields:
+        """The validated values as MeetingFields, with the kind of meeting."""
+        return dataclasses.replace(super().meeting_fields(district), kind=self.kind.data)
 
 
 class ImportRowForm(_MeetingFieldsMixin, PlainForm):  # type: ignore[misc]

@@ -35,6 +35,9 @@ babel = Babel()
 POSTER_INVITATION = _l(
     "Hur trygg känner du dig här? Skanna koden och svara anonymt. Det tar två minuter."
 )
+WALK_INVITATION = _l(
+    "Följ med på en trygghetsvandring. Kan du inte komma? Skanna koden och svara anonymt."
+)
 
 
 def select_language() -> str:
@@ -127,6 +130,7 @@ def _page_context() -> dict[str, object]:
         "in_language": in_language,
         "in_other_languages": in_other_languages,
         "POSTER_INVITATION": POSTER_INVITATION,
+        "WALK_INVITATION": WALK_INVITATION,
     }
 
 

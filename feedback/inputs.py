@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
@@ -31,6 +31,21 @@ class BadInput(BadRequest):
 
 class UnknownPage(NotFound):
     """A 404 whose description tells the visitor why there is no such page."""
+
+
+# The actions that take a walk's photos: a request to them may carry that much more.
+PHOTO_UPLOADS = frozenset({"walks.findings", "walks.add_finding_photos"})
+
+
+def allow_photos() -> None:
+    """Before every request: no more than MAX_CONTENT_LENGTH (a 413 beyond it), but where
+    photos are taken, PHOTOS_PER_FINDING photos of PHOTO_MAX_BYTES each besides."""
+    limit = request.max_content_length
+    if limit is not None and request.endpoint in PHOTO_UPLOADS:
+        config = current_app.config
+        request.max_content_length = (
+            limit + config["PHOTO_MAX_BYTES"] * config["PHOTOS_PER_FINDING"]
+        )
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -123,5 +138,6 @@ def init_app(app: Flask) -> None:
     """Bound path ids and check every request; call before any blueprint is registered."""
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(reject_control_characters)
+    app.before_request(allow_photos)  # before CSRF protection reads the form
     app.register_error_handler(BadInput, _explained)
     app.register_error_handler(UnknownPage, _explained)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -63,6 +63,8 @@ class Timed(Protocol):
     def starts_at(self) -> datetime: ...
     @property
     def ends_at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
 
 
 def survey_window(
@@ -77,13 +79,15 @@ def survey_window(
 
 
 # What an untouched survey page shows of a meeting.
-SurveyFacts = Row[str, int, str, str, str | None, datetime, datetime, datetime | None, int | None]
+SurveyFacts = Row[
+    str, int, str, str, str | None, datetime, datetime, str, datetime | None, int | None
+]
 
 
 def survey_facts(session: Session, code: str) -> SurveyFacts | None:
     """What an untouched survey page shows of a meeting, in one light query (no ORM objects):
-    code, district_id, district_name, place, address, starts_at, ends_at, cancelled_at, and the
-    version of the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
+    code, district_id, district_name, place, address, starts_at, ends_at, kind, cancelled_at, and
+    the version of the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
     query = select(
         Meeting.code,
         Meeting.district_id,
@@ -92,6 +96,7 @@ def survey_facts(session: Session, code: str) -> SurveyFacts | None:
         Meeting.address,
         Meeting.starts_at,
         Meeting.ends_at,
+        Meeting.kind,
         Meeting.cancelled_at,
         offered_version().label("version"),
     ).join(Meeting.district)
@@ -113,15 +118,16 @@ def upcoming_and_past(session: Session, now: datetime) -> tuple[list[Meeting], l
 
 
 def open_surveys(
-    session: Session, now: datetime, opens_minutes_before: int, closes_days_after: int
+    session: Session, now: datetime, opens_minutes_before: Mapping[str, int], closes_days_after: int
 ) -> list[Meeting]:
     """The meetings whose survey is open at this moment, the one nearest in time first: a
-    meeting going on now before one held days ago."""
+    meeting going on now before one held days ago. A meeting's survey opens as long before it
+    as its kind says (a walk's poster invites residents days ahead)."""
     # Whole days either way in SQL, the window itself (Stockholm's clock) checked on each.
     found = session.scalars(
         select(Meeting).where(
             Meeting.cancelled_at.is_(None),
-            Meeting.starts_at <= now + timedelta(minutes=opens_minutes_before),
+            Meeting.starts_at <= now + timedelta(minutes=max(opens_minutes_before.values())),
             Meeting.ends_at > now - timedelta(days=closes_days_after + 1),
         )
     )
@@ -129,7 +135,7 @@ def open_surveys(
         (
             m
             for m in found
-            if survey_window(m, opens_minutes_before, closes_days_after).is_open(now)
+            if survey_window(m, opens_minutes_before[m.kind], closes_days_after).is_open(now)
         ),
         key=lambda m: abs((m.starts_at - now).total_seconds()),
     )
@@ -199,6 +205,7 @@ class MeetingFields:
     end: time
     place: str
     address: str | None
+    kind: str = "dialogue"
 
     def __post_init__(self) -> None:
         # An import row can arrive without a readable date or time: say so, not a TypeError.
@@ -298,6 +305,7 @@ def _apply(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
     meeting.ends_at = local_datetime(fields.day, fields.end)
     meeting.place = fields.place.strip()
     meeting.address = (fields.address or "").strip() or None
+    meeting.kind = fields.kind
 
 
 def _unused_code(session: Session) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -71,12 +72,20 @@ class Place(Base):
         return self.retired_at is not None
 
 
+# A dialogue meeting, or a safety walk (trygghetsvandring) through the district.
+MEETING_KINDS = ("dialogue", "walk")
+
+
 class Meeting(Base):
-    """One scheduled dialogue: a place and a time in a district, reached by its short code."""
+    """One scheduled dialogue or safety walk: a place and a time in a district, reached by its
+    short code."""
 
     __tablename__ = "meeting"
-    # The same district at the same hour is the same meeting: this keeps imports idempotent.
-    __table_args__ = (UniqueConstraint("district_id", "starts_at"),)
+    __table_args__ = (
+        # The same district at the same hour is the same meeting: this keeps imports idempotent.
+        UniqueConstraint("district_id", "starts_at"),
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in MEETING_KINDS)})", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -85,6 +94,7 @@ class Meeting(Base):
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="dialogue", server_default="dialogue")
     cancelled_at: Mapped[datetime | None]
     # When a meeting is moved, the time first published, so the schedule can say so.
     moved_from: Mapped[datetime | None]
@@ -96,6 +106,11 @@ class Meeting(Base):
     def is_cancelled(self) -> bool:
         """Whether staff cancelled the meeting."""
         return self.cancelled_at is not None
+
+    @property
+    def is_walk(self) -> bool:
+        """Whether the meeting is a safety walk."""
+        return self.kind == "walk"
 
 
 ROLES = ("admin", "coordinator", "analyst")
@@ -378,6 +393,8 @@ class Action(Base):
     pledge_id: Mapped[int | None] = mapped_column(
         ForeignKey("pledge.id", ondelete="SET NULL"), index=True
     )
+    # The safety walk's finding the action answers, if it came from one.
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, default="")
     owner: Mapped[str] = mapped_column(String(20))
@@ -392,6 +409,7 @@ class Action(Base):
     district: Mapped[District] = relationship()
     place: Mapped[Place | None] = relationship()
     pledge: Mapped[Pledge | None] = relationship()
+    finding: Mapped[Finding | None] = relationship(back_populates="actions")
     notes: Mapped[list[ActionNote]] = relationship(
         back_populates="action",
         cascade="all, delete-orphan",
@@ -415,3 +433,59 @@ class ActionNote(Base):
     author: Mapped[str] = mapped_column(String(254))
 
     action: Mapped[Action] = relationship(back_populates="notes")
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+class Finding(Base):
+    """What walkers noted at a place on a safety walk: a checklist category (of the checklist
+    version it was recorded with), how serious it is, a note, and photos."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        CheckConstraint(f"severity IN ({', '.join(repr(s) for s in SEVERITIES)})", name="severity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    checklist_version: Mapped[int]
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+    meeting: Mapped[Meeting] = relationship()
+    place: Mapped[Place] = relationship()
+    photos: Mapped[list[FindingPhoto]] = relationship(
+        back_populates="finding", cascade="all, delete-orphan", order_by="FindingPhoto.id"
+    )
+    actions: Mapped[list[Action]] = relationship(back_populates="finding")
+
+
+class FindingPhoto(Base):
+    """A photo of a finding, stored as re-encoded JPEG without any metadata; shown on no public
+    page or print until a coordinator approves it."""
+
+    __tablename__ = "finding_photo"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in REVIEW_STATES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("finding.id", ondelete="CASCADE"), index=True
+    )
+    # In the database, not on a disk: saved in the finding's transaction, in every backup, and
+    # the same for every app server.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+
+    finding: Mapped[Finding] = relationship(back_populates="photos")

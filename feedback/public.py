@@ -62,11 +62,20 @@ KIOSK = "kiosk"
 CSRF_SESSION_KEY = "csrf_token"
 
 
+def _opens_minutes_before() -> dict[str, int]:
+    """How long before a meeting of each kind its survey opens, as configured."""
+    config = current_app.config
+    return {
+        "dialogue": config["SURVEY_OPENS_MINUTES_BEFORE"],
+        "walk": config["WALK_SURVEY_OPENS_MINUTES_BEFORE"],
+    }
+
+
 def window_of(meeting: Timed) -> SurveyWindow:
     """The configured survey window of a meeting."""
     return survey_window(
         meeting,
-        current_app.config["SURVEY_OPENS_MINUTES_BEFORE"],
+        _opens_minutes_before()[meeting.kind],
         current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
     )
 
@@ -76,7 +85,7 @@ def surveys_open_now() -> list[Meeting]:
     return open_surveys(
         db.session(),
         utcnow(),
-        current_app.config["SURVEY_OPENS_MINUTES_BEFORE"],
+        _opens_minutes_before(),
         current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
     )
 

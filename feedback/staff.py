@@ -133,6 +133,7 @@ def edit_meeting(meeting_id: int) -> str | tuple[str, int] | WerkzeugResponse:
             end=end.time(),
             place=found.place,
             address=found.address,
+            kind=found.kind,
         )
     )
     if form.validate_on_submit():

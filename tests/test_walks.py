@@ -1,0 +1,335 @@
+"""Safety walks: their kind, poster and survey window; findings with photos stripped of their
+metadata and shown only once approved; bad files and positions stored as nothing."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import ExifTags, Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from feedback.meetings import get_or_create_district, local
+from feedback.models import AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
+from feedback.places import import_places, parse_places
+from feedback.users import create_user
+from feedback.walks import category_label, checklist, versions
+from feedback.walks.photos import LONGEST_SIDE, PhotoError, clean_photo
+from tests.conftest import STAFF_PASSWORD, count, csrf_token, log_in, make_meeting, reread
+
+GPS = {1: "N", 2: (60.0, 29.0, 7.0), 3: "E", 4: (15.0, 26.0, 11.0)}
+
+
+def phone_photo(size: tuple[int, int] = (4000, 3000), orientation: int = 6) -> bytes:
+    """A JPEG as a phone writes it: its maker, where it was taken (GPS) and how it was held."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    image.paste((20, 20, 200), (0, 0, size[0] // 4, size[1] // 4))  # a blue corner, top left
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = orientation
+    exif[ExifTags.Base.Make] = "Telefon AB"
+    exif[ExifTags.Base.DateTimeOriginal] = "2026:09:16 19:02:11"
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"Hagalund, Tunnelgatan 4")
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge image: a decompression bomb's shape."""
+    out = io.BytesIO()
+    Image.new("L", (1, 1)).save(out, "PNG")
+    data = bytearray(out.getvalue())
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
+
+
+def test_a_phone_photo_is_stored_without_gps_or_any_metadata_turned_upright_and_smaller() -> None:
+    raw = phone_photo()
+    assert Image.open(io.BytesIO(raw)).getexif().get_ifd(ExifTags.IFD.GPSInfo) == GPS
+    stored = clean_photo(raw, 15 * 1024 * 1024)
+    image = Image.open(io.BytesIO(stored.data))
+    assert image.format == "JPEG"
+    assert dict(image.getexif()) == {}
+    assert not image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    assert not {"exif", "xmp", "icc_profile", "comment"} & set(image.info)
+    for trace in (b"Exif", b"Telefon", b"2026:09:16", b"Tunnelgatan", b"http://ns.adobe.com"):
+        assert trace not in stored.data
+    # Held sideways (orientation 6): the stored photo is upright, portrait, the blue corner
+    # now top right, and no side longer than LONGEST_SIDE.
+    assert (stored.width, stored.height) == image.size == (LONGEST_SIDE * 3 // 4, LONGEST_SIDE)
+    red, green, blue = image.convert("RGB").getpixel((image.width - 5, 5))  # type: ignore[misc]
+    assert blue > 150 and red < 80
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"", "tom"),
+        (b"Hej, det h\xc3\xa4r \xc3\xa4r text", "inte ett foto"),
+        (b"%PDF-1.7\n1 0 obj<<>>endobj\n", "inte ett foto"),
+        (phone_photo((200, 100))[:400], "inte ett foto"),  # cut off
+        (png_claiming(10_000, 10_000), "för många bildpunkter"),  # 100 megapixels
+        (png_claiming(100_000, 100_000), "för många bildpunkter"),  # past Pillow's own limit
+        (b"\xff\xd8" + b"\x00" * 5000, "inte ett foto"),
+    ],
+    ids=["empty", "text", "pdf", "truncated", "bomb", "huge-bomb", "jpeg-magic-only"],
+)
+def test_what_is_not_a_readable_photo_is_refused_with_a_reason(raw: bytes, says: str) -> None:
+    with pytest.raises(PhotoError) as refused:
+        clean_photo(raw, 15 * 1024 * 1024)
+    assert says in str(refused.value)
+
+
+def test_a_gif_or_a_bmp_is_a_wrong_type_and_a_file_over_the_limit_too_large() -> None:
+    for kind in ("GIF", "BMP"):
+        out = io.BytesIO()
+        Image.new("RGB", (20, 20)).save(out, kind)
+        with pytest.raises(PhotoError, match="JPEG, PNG eller WebP"):
+            clean_photo(out.getvalue(), 10**7)
+    with pytest.raises(PhotoError, match="högst 1 MB"):
+        clean_photo(b"\xff\xd8" + bytes(1024 * 1024), 1024 * 1024)
+
+
+def test_a_transparent_png_is_stored_on_white() -> None:
+    out = io.BytesIO()
+    Image.new("RGBA", (40, 40), (0, 0, 0, 0)).save(out, "PNG")
+    stored = Image.open(io.BytesIO(clean_photo(out.getvalue(), 10**7).data))
+    darkest, _ = stored.convert("L").getextrema()
+    assert darkest > 240  # type: ignore[operator]
+
+
+def test_every_checklist_version_loads_with_its_categories_in_four_languages() -> None:
+    assert versions()[0] == 1
+    for version in versions():
+        found = checklist(version)
+        codes = [c.code for c in found.categories]
+        assert {"lighting", "vegetation", "hiding_places", "vandalism", "other"} <= set(codes)
+        for item in (*found.categories, *found.severities):
+            assert set(item.labels) == {"sv", "en", "ar", "so"}
+    finding = Finding(checklist_version=1, category="lighting", severity="high")
+    assert category_label(finding) == "Belysning" and category_label(finding, "en") == "Lighting"
+
+
+@pytest.fixture
+def walk(session: Session, client: FlaskClient) -> dict[str, Any]:
+    """A walk in Hagalund today with a place; a dialogue; Hagalund's coordinator logged in."""
+    walk = make_meeting(session, place="Hagalunds torg")
+    walk.kind = "walk"
+    dialogue = make_meeting(session, district="Romme", place="Skolan")
+    hagalund = get_or_create_district(session, "Hagalund")
+    romme = get_or_create_district(session, "Romme")
+    import_places(session, hagalund, parse_places("Gångtunneln\nBusshållplatsen", None))
+    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [hagalund])
+    create_user(session, "romme@example.se", STAFF_PASSWORD, "coordinator", [romme])
+    create_user(session, "analytiker@example.se", STAFF_PASSWORD, "analyst")
+    session.commit()
+    assert log_in(client, "samordnare@example.se") == 302
+    places = {p.name: p.id for p in session.scalars(select(Place))}
+    return {
+        "url": f"/staff/meetings/{walk.id}/findings",
+        "walk": walk.id,
+        "dialogue": dialogue.id,
+        "place": places["Gångtunneln"],
+    }
+
+
+def record(client: FlaskClient, url: str, photos: list[bytes], **fields: str) -> TestResponse:
+    """Open the finding form and send it with photos, as a phone's browser would."""
+    page = client.get(url)
+    data: dict[str, Any] = {
+        "csrf_token": csrf_token(page.text),
+        "category": "lighting",
+        "severity": "high",
+        "note": "Tre lampor trasiga i tunneln.",
+        "place": "",
+        "new_place": "",
+        "position": "",
+        **fields,
+        "photos": [(io.BytesIO(raw), f"IMG_{n}.jpg") for n, raw in enumerate(photos)],
+    }
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_a_walker_records_a_finding_with_photos_that_wait_for_approval(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    sent = record(
+        client, walk["url"], [phone_photo(), phone_photo((800, 600), 1)], place=str(walk["place"])
+    )
+    assert sent.status_code == 303
+    page = client.get(walk["url"])
+    assert "Fyndet är sparat" in page.text and "Gångtunneln: Belysning" in page.text
+    reread(session)
+    finding = session.scalars(select(Finding)).one()
+    assert (finding.category, finding.severity, finding.checklist_version) == (
+        "lighting",
+        "high",
+        1,
+    )
+    assert finding.note == "Tre lampor trasiga i tunneln."
+    assert finding.created_by == "samordnare@example.se"
+    assert [p.status for p in finding.photos] == ["pending", "pending"]
+    for photo in finding.photos:
+        assert b"Exif" not in photo.data and b"Telefon" not in photo.data
+        assert max(photo.width, photo.height) <= LONGEST_SIDE
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "finding_recorded")).one()
+    assert event.details == {"photos": 2}
+    shown = client.get(f"{walk['url']}/{finding.id}")
+    assert "Väntar på granskning" in shown.text and "Fotografera inte människor" in shown.text
+    photo_url = f"{walk['url']}/{finding.id}/photos/{finding.photos[0].id}"
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.data == finding.photos[0].data
+    assert "no-store" in served.headers["Cache-Control"]
+
+
+def test_a_photo_is_seen_by_an_analyst_only_once_a_coordinator_approves_it(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    record(client, walk["url"], [phone_photo((600, 400))], place=str(walk["place"]))
+    reread(session)
+    finding = session.scalars(select(Finding)).one()
+    photo_url = f"{walk['url']}/{finding.id}/photos/{finding.photos[0].id}"
+    reader = app.test_client()
+    assert log_in(reader, "analytiker@example.se") == 302
+    assert reader.get(photo_url).status_code == 404
+    assert "Inga foton" in reader.get(f"{walk['url']}/{finding.id}").text
+    page = client.get(f"{walk['url']}/{finding.id}")
+    approved = client.post(
+        f"{photo_url}/review", data={"csrf_token": csrf_token(page.text), "status": "approved"}
+    )
+    assert approved.status_code == 303
+    assert reader.get(photo_url).status_code == 200
+    reread(session)
+    photo = session.get(FindingPhoto, finding.photos[0].id)
+    assert photo is not None and photo.status == "approved"
+    assert photo.reviewed_by == "samordnare@example.se"
+    # The analyst reads and may not review.
+    token = csrf_token(reader.get(f"{walk['url']}/{finding.id}").text)
+    refused = reader.post(f"{photo_url}/review", data={"csrf_token": token, "status": "hidden"})
+    assert refused.status_code == 403
+
+
+def test_a_new_place_named_on_the_walk_joins_the_district_with_its_position(
+    session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    sent = record(
+        client, walk["url"], [], new_place="Parkeringen  bakom; skolan", position="60,4853 15,4364"
+    )
+    assert sent.status_code == 303
+    reread(session)
+    place = session.scalars(select(Place).where(Place.name == "Parkeringen bakom; skolan")).one()
+    assert (place.latitude, place.longitude) == (60.4853, 15.4364)
+    assert session.scalars(select(Finding)).one().place_id == place.id
+
+
+@pytest.mark.parametrize(
+    ("fields", "photos", "says"),
+    [
+        ({"position": "60.48, 15.43", "new_place": "Torget"}, [b"inte en bild"], "inte ett foto"),
+        ({"new_place": "Torget", "position": "91, 15"}, [], "mellan −90 och 90"),
+        ({"new_place": "Torget", "position": "15.43, 60.48"}, [], "utanför kommunen"),
+        ({"new_place": "Torget", "position": "norr om kyrkan"}, [], "decimalgrader"),
+        ({"new_place": "Torget", "place": "PLACE"}, [], "inte båda"),
+        ({}, [], "Välj en plats i listan eller skriv"),
+        ({"place": "PLACE", "category": "fireworks"}, [], "Inte ett giltigt val"),
+        ({"place": "PLACE", "severity": ""}, [], "Välj ett alternativ"),
+        ({"place": "999999"}, [], "Inte ett giltigt val"),
+        ({"place": "PLACE", "note": "x" * 2001}, [], "Högst 2000 tecken"),
+        ({"place": "PLACE"}, [b"GIF89a" + b"\x00" * 50] * 5, "Högst 4 foton"),
+    ],
+    ids=[
+        "not-an-image",
+        "outside-the-world",
+        "outside-the-municipality",
+        "not-a-position",
+        "both-places",
+        "no-place",
+        "unknown-category",
+        "no-severity",
+        "unknown-place",
+        "long-note",
+        "too-many-photos",
+    ],
+)
+def test_a_finding_with_bad_input_is_shown_again_with_the_reason_and_stores_nothing(
+    app: Flask,
+    session: Session,
+    client: FlaskClient,
+    walk: dict[str, Any],
+    fields: dict[str, str],
+    photos: list[bytes],
+    says: str,
+) -> None:
+    fields = {k: v.replace("PLACE", str(walk["place"])) for k, v in fields.items()}
+    places = count(session, Place)
+    sent = record(client, walk["url"], photos, **{"note": "Mörkt vid trappan.", **fields})
+    assert sent.status_code == 400
+    assert says in sent.text.replace("&#34;", '"')
+    assert 'class="error-summary"' in sent.text
+    if "note" not in fields:
+        assert "Mörkt vid trappan." in sent.text  # what the walker typed is kept
+    assert count(session, Finding) == 0 and count(session, FindingPhoto) == 0
+    assert count(session, Place) == places
+
+
+def test_a_request_too_large_for_any_photo_gets_a_swedish_413_and_stores_nothing(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    def send(url: str, size: int) -> TestResponse:
+        # The body in memory: the test client leaves a spooled multipart body open on a 413.
+        head = b'--x\r\nContent-Disposition: form-data; name="photos"; filename="a.jpg"\r\n\r\n'
+        body = head + b"\xff" * (size - len(head) - 9) + b"\r\n--x--\r\n"
+        return client.post(url, data=body, content_type="multipart/form-data; boundary=x")
+
+    photos = app.config["PHOTO_MAX_BYTES"] * app.config["PHOTOS_PER_FINDING"]
+    ordinary = app.config["MAX_CONTENT_LENGTH"]
+    sent = send(walk["url"], photos + ordinary + 1)
+    assert sent.status_code == 413
+    assert "för stort" in sent.text and "Ingenting sparades" in sent.text
+    assert count(session, Finding) == 0
+    # A body a walk's photos fit in is read (and refused for its lack of a CSRF token)...
+    assert send(walk["url"], photos + ordinary // 2).status_code == 400
+    # ...where anywhere else no more than MAX_CONTENT_LENGTH is taken.
+    assert send("/staff/meetings/new", ordinary + 1).status_code == 413
+    assert send("/staff/meetings/new", ordinary // 2).status_code == 400
+
+
+def test_a_dialogue_has_no_findings_and_another_districts_walk_is_not_found(
+    app: Flask, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    assert client.get(f"/staff/meetings/{walk['dialogue']}/findings").status_code == 404
+    other = app.test_client()
+    assert log_in(other, "romme@example.se") == 302
+    assert other.get(walk["url"]).status_code == 404
+    assert other.get(f"/staff/meetings/{walk['dialogue']}/findings").status_code == 404
+
+
+def test_a_walk_has_its_own_poster_and_its_survey_opens_a_week_ahead(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    staff = app.test_client()
+    assert log_in(staff, "samordnare@example.se") == 302
+    poster = staff.get(f"/staff/meetings/{walk['walk']}/poster")
+    assert "Trygghetsvandring i Hagalund" in poster.text and "Kan du inte komma?" in poster.text
+    reread(session)
+    walk_meeting = session.get(Meeting, walk["walk"])
+    assert walk_meeting is not None
+    later = local(utcnow() + timedelta(days=6)).date()
+    ahead = make_meeting(session, day=later, place="Stationen")
+    ahead_dialogue = make_meeting(session, district="Romme", day=later, place="Skolan")
+    ahead.kind = "walk"
+    session.commit()
+    assert 'name="submission_key"' in client.get(f"/s/{ahead.code}").text
+    not_yet = client.get(f"/s/{ahead_dialogue.code}").text
+    assert "Enkäten har inte öppnat än" in not_yet and 'name="submission_key"' not in not_yet
