@@ -7,6 +7,7 @@ read from feedback.access.RULES: a test that asked RULES what to expect could ne
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,8 @@ from feedback.places import PlaceLine, import_places, list_places
 from feedback.pledges import PledgeFields, save_pledge
 from feedback.responses import Submission, record_response
 from feedback.users import create_user
+from feedback.walks import FindingFields, record_finding
+from feedback.walks.photos import clean_photo
 from tests.conftest import STAFF_PASSWORD, csrf_token, make_meeting, reread
 
 OWN, OTHER = "Hagalund", "Romme"
@@ -54,6 +58,9 @@ class World:
     spare_user: int
     places: dict[str, int]
     actions: dict[str, int]
+    walks: dict[str, int]
+    findings: dict[str, int]
+    photos: dict[str, int]
 
 
 Data = Callable[[World, str], dict[str, Any]]
@@ -267,6 +274,46 @@ ACTIONS = [
         "district",
         lambda world, where: {"written_on": "2020-03-01", "text": "Beställd.", "status": "done"},
     ),
+    Action("walks.findings", "GET", "/staff/meetings/{walk}/findings", EVERYONE, "district"),
+    Action(
+        "walks.findings",
+        "POST",
+        "/staff/meetings/{walk}/findings",
+        ORGANISERS,
+        "district",
+        lambda world, where: {
+            "place": world.places[where],
+            "category": "litter",
+            "severity": "low",
+            "photos": [(io.BytesIO(_jpeg()), "skrap.jpg")],
+        },
+    ),
+    Action(
+        "walks.finding", "GET", "/staff/meetings/{walk}/findings/{finding}", EVERYONE, "district"
+    ),
+    Action(
+        "walks.add_finding_photos",
+        "POST",
+        "/staff/meetings/{walk}/findings/{finding}/photos",
+        ORGANISERS,
+        "district",
+        lambda world, where: {"photos": [(io.BytesIO(_jpeg()), "mer.jpg")]},
+    ),
+    Action(
+        "walks.photo",
+        "GET",
+        "/staff/meetings/{walk}/findings/{finding}/photos/{photo}",
+        EVERYONE,
+        "district",
+    ),
+    Action(
+        "walks.review_finding_photo",
+        "POST",
+        "/staff/meetings/{walk}/findings/{finding}/photos/{photo}/review",
+        ORGANISERS,
+        "district",
+        lambda world, where: {"status": "hidden"},
+    ),
     Action("admin.users", "GET", "/staff/admin/users", ADMINS),
     Action("admin.new_user", "GET", "/staff/admin/users/new", ADMINS),
     Action("admin.new_user", "POST", "/staff/admin/users/new", ADMINS, data=_user_data),
@@ -305,6 +352,12 @@ ACTIONS = [
         "district",
     ),
 ]
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "green").save(out, "JPEG")
+    return out.getvalue()
 
 
 def expected(action: Action, role: str, where: str) -> str:
@@ -378,6 +431,23 @@ def world(session: Session) -> World:
         ).id
         for name, district in ((OWN, hagalund), (OTHER, romme))
     }
+    walks = {}
+    for name in (OWN, OTHER):
+        walk = make_meeting(session, district=name, day=date(2019, 9, 12), place="Torget")
+        walk.kind = "walk"
+        walks[name] = walk
+    findings = {
+        name: record_finding(
+            session,
+            walk,
+            FindingFields("lighting", "high", "", place_id=places[name]),
+            [clean_photo(_jpeg(), 10**6)],
+            EMAILS["admin"],
+        )
+        for name, walk in walks.items()
+    }
+    for finding in findings.values():  # approved: every reader may see it
+        finding.photos[0].status = "approved"
     session.commit()
     return World(
         meetings={name: m.id for name, m in meetings.items()},
@@ -387,6 +457,9 @@ def world(session: Session) -> World:
         spare_user=spare.id,
         places=places,
         actions=actions,
+        walks={name: w.id for name, w in walks.items()},
+        findings={name: f.id for name, f in findings.items()},
+        photos={name: f.photos[0].id for name, f in findings.items()},
     )
 
 
@@ -429,6 +502,9 @@ def take(
         answer=world.answers[where],
         place=world.places[where],
         action=world.actions[where],
+        walk=world.walks[where],
+        finding=world.findings[where],
+        photo=world.photos[where],
     )
     if action.method == "GET":
         with client.get(path) as response:

@@ -67,7 +67,7 @@ def test_a_phone_photo_is_stored_without_gps_or_any_metadata_turned_upright_and_
     # Held sideways (orientation 6): the stored photo is upright, portrait, the blue corner
     # now top right, and no side longer than LONGEST_SIDE.
     assert (stored.width, stored.height) == image.size == (LONGEST_SIDE * 3 // 4, LONGEST_SIDE)
-    red, green, blue = image.convert("RGB").getpixel((image.width - 5, 5))  # type: ignore[misc]
+    red, _green, blue = image.convert("RGB").getpixel((image.width - 5, 5))  # type: ignore[misc]
     assert blue > 150 and red < 80
 
 
