@@ -24,8 +24,11 @@ from feedback.models import utcnow
 from feedback.places import import_places, list_places, parse_places, retire
 from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.users import create_user
+from feedback.walks import FindingFields, record_finding
+from feedback.walks.photos import clean_photo
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
+from tests.test_walks import phone_photo as photo_bytes
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = Axe()
@@ -180,6 +183,8 @@ class StaffWorld:
     meeting_id: int
     code: str
     places_page: str
+    walk_id: int
+    finding_id: int
 
 
 def staff_world(app: Flask) -> StaffWorld:
@@ -226,6 +231,17 @@ def staff_world(app: Flask) -> StaffWorld:
         )
         add_note(session, action, date(2019, 4, 2), "Beställd.", "in_progress", "s@example.se")
         action_id = action.id
+        walk = make_meeting(session, district="Hagalund", day=date(2019, 9, 12), place="Torget")
+        walk.kind = "walk"
+        finding = record_finding(
+            session,
+            walk,
+            FindingFields("lighting", "high", "Tre lampor trasiga.", place_id=int(tunnel)),
+            [clean_photo(photo_bytes(), 10**7), clean_photo(photo_bytes(), 10**7)],
+            "samordnare@example.se",
+        )
+        finding.photos[0].status = "approved"
+        walk_id, finding_id = walk.id, finding.id
         session.commit()
         meeting_id, district_id, code = meeting.id, meeting.district_id, meeting.code
     pages = [
@@ -255,6 +271,10 @@ def staff_world(app: Flask) -> StaffWorld:
         (f"/staff/districts/{district_id}/actions", "actions of a district, one overdue"),
         (f"/staff/districts/{district_id}/actions/new", "new action"),
         (f"/staff/districts/{district_id}/actions/{action_id}", "action with a note"),
+        (f"/staff/meetings/{walk_id}", "safety walk"),
+        (f"/staff/meetings/{walk_id}/poster", "safety walk's poster"),
+        (f"/staff/meetings/{walk_id}/findings", "a walk's findings and the form for one"),
+        (f"/staff/meetings/{walk_id}/findings/{finding_id}", "finding, one photo approved"),
         ("/staff/admin/users", "users"),
         ("/staff/admin/users/new", "new user"),
         (f"/staff/admin/users/{user_id}", "edit user"),
@@ -262,7 +282,9 @@ def staff_world(app: Flask) -> StaffWorld:
         ("/staff/admin/account", "own account"),
         ("/staff/import", "import"),  # last: the import preview starts from it
     ]
-    return StaffWorld(pages, meeting_id, code, f"/staff/districts/{district_id}/places")
+    return StaffWorld(
+        pages, meeting_id, code, f"/staff/districts/{district_id}/places", walk_id, finding_id
+    )
 
 
 @pytest.mark.browser
@@ -295,6 +317,15 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         page.get_by_role("button", name="Spara platserna").click()
         expect(page.locator(".error-summary")).to_be_visible()
         audit.check(page, "places with errors")
+
+        page.goto(f"{live_server}/staff/meetings/{world.walk_id}/findings")
+        page.get_by_role("button", name="Spara fyndet").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, "finding with errors")
+        page.goto(f"{live_server}/staff/meetings/{world.walk_id}/findings/{world.finding_id}")
+        page.get_by_role("button", name="Spara fotona").click()
+        expect(page.locator(".error-summary")).to_be_visible()
+        audit.check(page, "more photos with errors")
 
         page.goto(f"{live_server}/staff/meetings/{meeting_id}")
         page.get_by_role("button", name="Starta kioskläge").click()
