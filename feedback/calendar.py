@@ -62,7 +62,8 @@ def utc_stamp(moment: datetime) -> str:
 
 def summary(meeting: Meeting) -> str:
     """What a calendar shows as the event's title."""
-    return f"Trygghetsdialog i {meeting.district.name}"
+    kind = "Trygghetsvandring" if meeting.is_walk else "Trygghetsdialog"
+    return f"{kind} i {meeting.district.name}"
 
 
 def location(meeting: Meeting) -> str:

@@ -325,6 +325,11 @@ def test_a_walk_has_its_own_poster_and_its_survey_opens_a_week_ahead(
     reread(session)
     walk_meeting = session.get(Meeting, walk["walk"])
     assert walk_meeting is not None
+    schedule = client.get("/").text
+    assert "Hagalund</strong> (trygghetsvandring)" in schedule
+    assert "Samling: Hagalunds torg" in schedule and "Romme</strong>:" in schedule
+    calendar = client.get(f"/moten/{walk_meeting.code}.ics").text
+    assert "SUMMARY:Trygghetsvandring i Hagalund" in calendar
     later = local(utcnow() + timedelta(days=6)).date()
     ahead = make_meeting(session, day=later, place="Stationen")
     ahead_dialogue = make_meeting(session, district="Romme", day=later, place="Skolan")

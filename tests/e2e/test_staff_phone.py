@@ -14,6 +14,7 @@ NARROW = {"width": 360, "height": 740}
 # Staff addresses that answer with a file, not a page.
 FILES = {
     "staff.qr_code",
+    "walks.photo",
     "review.export_responses",
     "review.export_codebook",
     "review.export_aggregates",
