@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from feedback.meetings import get_or_create_district, local
-from feedback.models import AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
+from feedback.models import Action, AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
 from feedback.places import import_places, parse_places
 from feedback.users import create_user
 from feedback.walks import category_label, checklist, versions
@@ -338,3 +338,71 @@ def test_a_walk_has_its_own_poster_and_its_survey_opens_a_week_ahead(
     assert 'name="submission_key"' in client.get(f"/s/{ahead.code}").text
     not_yet = client.get(f"/s/{ahead_dialogue.code}").text
     assert "Enkäten har inte öppnat än" in not_yet and 'name="submission_key"' not in not_yet
+
+
+def test_a_finding_becomes_an_action_that_links_back_and_stays_in_its_district(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    record(client, walk["url"], [], place=str(walk["place"]), note="Tre lampor trasiga.")
+    reread(session)
+    finding = session.scalars(select(Finding)).one()
+    walk_meeting = session.get(Meeting, walk["walk"])
+    assert walk_meeting is not None
+    district_id = walk_meeting.district_id
+    page = client.get(f"{walk['url']}/{finding.id}")
+    new = f"/staff/districts/{district_id}/actions/new?finding={finding.id}"
+    assert new.replace("&", "&amp;") in page.text and "Ingen åtgärd ännu." in page.text
+    form = client.get(new)
+    assert 'value="Belysning: Gångtunneln"' in form.text and "Tre lampor trasiga." in form.text
+    sent = client.post(
+        f"/staff/districts/{district_id}/actions/new",
+        data={
+            "csrf_token": csrf_token(form.text),
+            "title": "Byt lamporna i gångtunneln",
+            "owner": "municipality",
+            "place": str(walk["place"]),
+            "pledge": "",
+            "finding": str(finding.id),
+        },
+    )
+    assert sent.status_code == 303
+    action_page = client.get(sent.headers["Location"])
+    assert "Från fyndet" in action_page.text and f"findings/{finding.id}" in action_page.text
+    listed = client.get(f"{walk['url']}/{finding.id}").text
+    assert "Byt lamporna i gångtunneln" in listed and "(planerad)" in listed
+    # Another district's finding: no form is filled from it, and none is stored with it.
+    romme = get_or_create_district(session, "Romme")
+    session.commit()
+    other = f"/staff/districts/{romme.id}/actions/new"
+    admin = app.test_client()
+    create_user(session, "admin@example.se", STAFF_PASSWORD, "admin")
+    session.commit()
+    assert log_in(admin, "admin@example.se") == 302
+    assert admin.get(f"{other}?finding={finding.id}").status_code == 404
+    assert admin.get(f"{other}?finding=x").status_code == 400
+    token = csrf_token(admin.get(other).text)
+    refused = admin.post(
+        other,
+        data={
+            "csrf_token": token,
+            "title": "Fel",
+            "owner": "police",
+            "place": "",
+            "pledge": "",
+            "finding": str(finding.id),
+        },
+    )
+    assert refused.status_code == 400
+    huge = admin.post(
+        other,
+        data={
+            "csrf_token": token,
+            "title": "Fel",
+            "owner": "police",
+            "place": "",
+            "pledge": "",
+            "finding": "9" * 30,
+        },
+    )
+    assert huge.status_code == 400
+    assert count(session, Action) == 1

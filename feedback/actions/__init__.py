@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from feedback.models import Action, ActionNote, District, Place, Pledge
+from feedback.models import Action, ActionNote, District, Finding, Meeting, Place, Pledge
 
 OPEN_STATES = ("planned", "in_progress")
 
@@ -34,14 +34,21 @@ class ActionFields:
     due_on: date | None
     place_id: int | None = None
     pledge_id: int | None = None
+    finding_id: int | None = None  # the walk's finding the action answers
 
 
 def _check(session: Session, district: District, fields: ActionFields) -> None:
-    """Raise NotInDistrict for a place of another district or a pledge that does not cover it."""
+    """Raise NotInDistrict for a place or a walk's finding of another district, or a pledge
+    that does not cover it."""
     if fields.place_id is not None:
         place = session.get(Place, fields.place_id)
         if place is None or place.district_id != district.id:
             raise NotInDistrict("place")
+    if (
+        fields.finding_id is not None
+        and district_finding(session, district.id, fields.finding_id) is None
+    ):
+        raise NotInDistrict("finding")
     if fields.pledge_id is not None:
         pledge = session.get(Pledge, fields.pledge_id)
         if pledge is None or district not in pledge.districts:
@@ -86,6 +93,15 @@ def actions_of(session: Session, district_ids: Collection[int] | None) -> list[A
     if district_ids is not None:
         query = query.where(Action.district_id.in_(district_ids))
     return list(session.scalars(query))
+
+
+def district_finding(session: Session, district_id: int, finding_id: int) -> Finding | None:
+    """A finding of a walk in this district; None for another district's."""
+    return session.scalar(
+        select(Finding)
+        .join(Finding.meeting)
+        .where(Finding.id == finding_id, Meeting.district_id == district_id)
+    )
 
 
 def find_action(session: Session, district_id: int, action_id: int) -> Action | None:

@@ -5,10 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from feedback.forms import AT_MOST, DATE_HINT, REQUIRED, Form
+from feedback.openapi import ID_MAX
 
 OWNER_NAMES = {
     "municipality": _l("Kommunen"),
@@ -54,6 +70,10 @@ class ActionForm(Form):
     due_on = DateField(_l("Klart senast"), validators=[Optional()])
     place = SelectField(_l("Plats"), coerce=_optional_id, validate_choice=True)
     pledge = SelectField(_l("Hör till löftet"), coerce=_optional_id, validate_choice=True)
+    # The walk's finding the action answers, carried from the finding's page.
+    finding = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=ID_MAX)]
+    )
 
 
 class ActionNoteForm(Form):

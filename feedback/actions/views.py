@@ -20,14 +20,18 @@ from feedback.actions import (
     actions_of,
     add_note,
     create_action,
+    district_finding,
     find_action,
     is_overdue,
     pledges_for,
 )
 from feedback.actions.forms import OWNER_NAMES, STATE_NAMES, ActionForm, ActionNoteForm
+from feedback.i18n import language
+from feedback.inputs import id_arg
 from feedback.meetings import local
 from feedback.models import Action, District, utcnow
 from feedback.places import list_places
+from feedback.walks import category_label
 
 bp = Blueprint("actions", __name__, url_prefix="/staff")
 bp.before_request(guard)
@@ -75,6 +79,8 @@ def new_action(district_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     """Record what will be done, by whom and by when."""
     district = _district(district_id)
     form = _action_form(district)
+    if not form.is_submitted() and (finding_id := id_arg("finding")) is not None:
+        _from_finding(form, district, finding_id)
     if form.validate_on_submit():
         fields = ActionFields(
             title=form.title.data.strip(),
@@ -84,12 +90,14 @@ def new_action(district_id: int) -> str | tuple[str, int] | WerkzeugResponse:
             due_on=form.due_on.data,
             place_id=form.place.data,
             pledge_id=form.pledge.data,
+            finding_id=form.finding.data,
         )
         try:
             action = create_action(db.session(), district, fields, current_user.email)
         except NotInDistrict:  # a choice that changed since the page was shown
             db.session().rollback()
             form.place.errors = [_("Välj en plats eller ett löfte i listan.")]
+            form.finding.data = None  # a finding of another district: the action goes without
         else:
             audit.record(db.session(), current_user.email, "action_created", _described(action))
             db.session().commit()
@@ -99,6 +107,17 @@ def new_action(district_id: int) -> str | tuple[str, int] | WerkzeugResponse:
             )
     page = render_template("actions/form.html", district=district, form=form)
     return (page, 400) if form.errors else page
+
+
+def _from_finding(form: ActionForm, district: District, finding_id: int) -> None:
+    """Fill in a new action from a walk's finding: its words, its place, the link back."""
+    finding = district_finding(db.session(), district.id, finding_id)
+    if finding is None:
+        abort(404)
+    form.title.data = f"{category_label(finding, language())}: {finding.place.name}"
+    form.text.data = finding.note
+    form.place.data = finding.place_id if not finding.place.is_retired else None
+    form.finding.data = finding.id
 
 
 @bp.route("/districts/<int:district_id>/actions/<int:action_id>")

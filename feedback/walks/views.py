@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 
 from feedback import audit, db
 from feedback.access import can, guard
+from feedback.actions.forms import STATE_NAMES
 from feedback.i18n import language
 from feedback.models import Finding, FindingPhoto, Meeting, utcnow
 from feedback.places import survey_places
@@ -175,6 +176,7 @@ def _finding_page(found: Finding, form: PhotosForm) -> str:
         form=form,
         review=PhotoReviewForm(formdata=None),
         review_choices=REVIEW_CHOICES,
+        action_states=STATE_NAMES,
         **_labels(),
     )
 
