@@ -11,16 +11,15 @@ Photos wait for a coordinator's approval before any public page or print shows t
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from functools import cache
 from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from feedback.meetings import local_datetime
 from feedback.models import SEVERITIES, Finding, FindingPhoto, Meeting, Place
 from feedback.places import PlaceLine, find_place, import_places, place_key
 from feedback.walks.photos import CleanPhoto
@@ -172,34 +171,6 @@ def findings_of(session: Session, walk_id: int) -> list[Finding]:
         .order_by(Finding.created_at.desc(), Finding.id.desc())
     )
     return list(session.scalars(query))
-
-
-def district_findings(
-    session: Session, district_ids: Collection[int] | None, year: int | None
-) -> list[Finding]:
-    """The findings of walks in some districts (None: all) and a year (Stockholm's calendar;
-    None: every year), by walk and place, the most serious first."""
-    query = (
-        select(Finding)
-        .join(Finding.meeting)
-        .join(Finding.place)
-        .options(
-            joinedload(Finding.place),
-            joinedload(Finding.meeting).joinedload(Meeting.district),
-            selectinload(Finding.photos),
-            selectinload(Finding.actions),
-        )
-        .order_by(Meeting.starts_at, Place.key, Finding.severity.desc(), Finding.id)
-    )
-    if district_ids is not None:
-        query = query.where(Meeting.district_id.in_(district_ids))
-    if year is not None:
-        start, end = (local_datetime(date(y, 1, 1), time()) for y in (year, year + 1))
-        query = query.where(Meeting.starts_at >= start, Meeting.starts_at < end)
-    findings = list(session.scalars(query))
-    order = {code: rank for rank, code in enumerate(reversed(SEVERITIES))}
-    # Within a walk and place, the most serious first (the codes do not sort by seriousness).
-    return sorted(findings, key=lambda f: (f.meeting.starts_at, f.place.key, order[f.severity]))
 
 
 def find_finding(session: Session, walk_id: int, finding_id: int) -> Finding | None:
