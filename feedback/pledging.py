@@ -14,6 +14,8 @@ from wtforms import SelectChoice
 
 from feedback import audit, db, questionnaire, reports
 from feedback.access import guard, scope, scoped
+from feedback.actions import OPEN_STATES, actions_of, is_overdue
+from feedback.actions.forms import OWNER_NAMES, STATE_NAMES
 from feedback.forms import ConfirmForm, NoteForm, PledgeForm
 from feedback.i18n import language
 from feedback.meetings import list_districts, local
@@ -30,6 +32,7 @@ from feedback.pledges import (
     unpublish,
 )
 from feedback.review import requested_year
+from feedback.walks import category_label, severity_label, year_findings
 
 bp = Blueprint("pledging", __name__, url_prefix="/staff")
 bp.before_request(guard)
@@ -50,12 +53,21 @@ def basis(district_id: int | None = None) -> str:
         current_app.config["MIN_ANSWERS"],
         district_ids=scope(),
     )
+    district_ids = frozenset({district.id}) if district else scope()
+    today = local(utcnow()).date()
     return render_template(
         "print/basis.html",
         report=report,
         questionnaire=current,
         groups=reports.by_problem(report.free_text, current),
         districts=None if scope() is None else scoped(list_districts(db.session())),
+        findings=year_findings(db.session(), district_ids, report.year),
+        open_actions=actions_of(db.session(), district_ids, OPEN_STATES),
+        overdue=lambda action: is_overdue(action, today),
+        category_of=lambda f: category_label(f, language()),
+        severity_of=lambda f: severity_label(f, language()),
+        owners=OWNER_NAMES,
+        states=STATE_NAMES,
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from feedback.actions import ActionFields, add_note, create_action
 from feedback.meetings import get_or_create_district, local
 from feedback.models import Action, AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
 from feedback.places import import_places, parse_places
 from feedback.users import create_user
-from feedback.walks import category_label, checklist, versions
+from feedback.walks import FindingFields, category_label, checklist, record_finding, versions
 from feedback.walks.photos import LONGEST_SIDE, PhotoError, clean_photo
 from tests.conftest import STAFF_PASSWORD, count, csrf_token, log_in, make_meeting, reread
 
@@ -406,3 +408,38 @@ def test_a_finding_becomes_an_action_that_links_back_and_stays_in_its_district(
     )
     assert huge.status_code == 400
     assert count(session, Action) == 1
+
+
+def test_the_pledge_basis_lists_the_years_findings_and_the_open_actions(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    record(client, walk["url"], [], place=str(walk["place"]), category="vegetation")
+    reread(session)
+    walk_meeting = session.get(Meeting, walk["walk"])
+    assert walk_meeting is not None
+    district = walk_meeting.district
+    finding = session.scalars(select(Finding)).one()
+    last_year = make_meeting(session, day=date(2025, 5, 14), place="Skolan")
+    last_year.kind = "walk"
+    record_finding(
+        session,
+        last_year,
+        FindingFields("litter", "low", "Skräp vid skolan.", place_id=walk["place"]),
+        [],
+        "samordnare@example.se",
+    )
+    fields = ActionFields("Röj buskarna", "", "municipality", "", date(2026, 6, 1))
+    create_action(session, district, replace(fields, finding_id=finding.id), "s@example.se")
+    done = create_action(session, district, replace(fields, title="Nya lampor"), "s@example.se")
+    add_note(session, done, date(2026, 5, 1), "Klart.", "done", "s@example.se")
+    romme = get_or_create_district(session, "Romme")
+    create_action(session, romme, replace(fields, title="Rommes åtgärd"), "s@example.se")
+    session.commit()
+    basis = client.get(f"/staff/districts/{district.id}/basis?year=2026").text
+    section = basis[basis.index("Trygghetsvandringar 2026") : basis.index("Med egna ord")]
+    assert "1 fynd" in section and "Gångtunneln" in section and "Växtlighet" in section
+    assert "Röj buskarna (planerad)" in section
+    assert "Skräp vid skolan" not in section  # last year's walk
+    assert "Röj buskarna" in section.split("Öppna åtgärder")[1]
+    assert "(försenad)" in section  # due in June, open in September
+    assert "Nya lampor" not in section and "Rommes åtgärd" not in section

@@ -14,7 +14,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from feedback.models import Action, ActionNote, District, Finding, Meeting, Place, Pledge
+from feedback.models import (
+    ACTION_STATES,
+    Action,
+    ActionNote,
+    District,
+    Finding,
+    Meeting,
+    Place,
+    Pledge,
+)
 
 OPEN_STATES = ("planned", "in_progress")
 
@@ -77,8 +86,13 @@ def add_note(
     return note
 
 
-def actions_of(session: Session, district_ids: Collection[int] | None) -> list[Action]:
-    """Actions of some districts (None: all), open ones first, soonest due first."""
+def actions_of(
+    session: Session,
+    district_ids: Collection[int] | None,
+    states: Collection[str] = ACTION_STATES,
+) -> list[Action]:
+    """Actions of some districts (None: all) in some states, open ones first, soonest due
+    first."""
     query = (
         select(Action)
         .join(Action.district)
@@ -92,7 +106,7 @@ def actions_of(session: Session, district_ids: Collection[int] | None) -> list[A
     )
     if district_ids is not None:
         query = query.where(Action.district_id.in_(district_ids))
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(Action.status.in_(states))))
 
 
 def district_finding(session: Session, district_id: int, finding_id: int) -> Finding | None:

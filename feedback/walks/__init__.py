@@ -11,16 +11,17 @@ Photos wait for a coordinator's approval before any public page or print shows t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from feedback.models import SEVERITIES, Finding, FindingPhoto, Meeting, Place
+from feedback.meetings import local_datetime
+from feedback.models import SEVERITIES, District, Finding, FindingPhoto, Meeting, Place
 from feedback.places import PlaceLine, find_place, import_places, place_key
 from feedback.walks.photos import CleanPhoto
 
@@ -170,6 +171,31 @@ def findings_of(session: Session, walk_id: int) -> list[Finding]:
         .options(joinedload(Finding.place), selectinload(Finding.photos))
         .order_by(Finding.created_at.desc(), Finding.id.desc())
     )
+    return list(session.scalars(query))
+
+
+def year_findings(
+    session: Session, district_ids: Collection[int] | None, year: int
+) -> list[Finding]:
+    """The findings of a year's walks (Stockholm's calendar) in some districts (None: all), by
+    district, walk and place, the most serious first, with their actions."""
+    start, end = (local_datetime(date(y, 1, 1), time()) for y in (year, year + 1))
+    seriousness = case({code: rank for rank, code in enumerate(SEVERITIES)}, value=Finding.severity)
+    query = (
+        select(Finding)
+        .join(Finding.meeting)
+        .join(Meeting.district)
+        .join(Finding.place)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .options(
+            joinedload(Finding.place),
+            joinedload(Finding.meeting).joinedload(Meeting.district),
+            selectinload(Finding.actions),
+        )
+        .order_by(District.name, Meeting.starts_at, Place.key, seriousness.desc(), Finding.id)
+    )
+    if district_ids is not None:
+        query = query.where(Meeting.district_id.in_(district_ids))
     return list(session.scalars(query))
 
 
