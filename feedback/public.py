@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import api, db, questionnaire
+from feedback.actions import done_in
 from feedback.forms import survey_form
 from feedback.i18n import language
 from feedback.inputs import year_arg
@@ -51,6 +52,7 @@ from feedback.places.map import survey_map, tile_origin
 from feedback.pledges import pledge_years, pledges_of
 from feedback.reports import follow_up
 from feedback.responses import record_response
+from feedback.walks import approved_photo
 
 bp = Blueprint("public", __name__)
 csrf = CSRFProtect()
@@ -123,7 +125,19 @@ def pledges() -> str:
         pledges=pledges_of(db.session(), year, published_only=True),
         last_year=last_year,
         questionnaire=current,
+        done=done_in(db.session(), year),
     )
+
+
+@bp.route("/loften/foto/<int:photo_id>")
+def published_photo(photo_id: int) -> WerkzeugResponse:
+    """A walk's photo a coordinator approved for publication; any other is a 404."""
+    photo = approved_photo(db.session(), photo_id)
+    if photo is None:
+        abort(404)
+    response = WerkzeugResponse(photo.data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.route("/tillganglighet")

@@ -443,3 +443,45 @@ def test_the_pledge_basis_lists_the_years_findings_and_the_open_actions(
     assert "Röj buskarna" in section.split("Öppna åtgärder")[1]
     assert "(försenad)" in section  # due in June, open in September
     assert "Nya lampor" not in section and "Rommes åtgärd" not in section
+
+
+def test_loften_shows_what_was_done_with_only_approved_photos(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    record(
+        client,
+        walk["url"],
+        [phone_photo((400, 300)), phone_photo((300, 400))],
+        place=str(walk["place"]),
+    )
+    reread(session)
+    finding = session.scalars(select(Finding)).one()
+    approved, pending = finding.photos
+    approved.status = "approved"
+    district = finding.meeting.district
+    fields = ActionFields(
+        "Nya lampor i gångtunneln",
+        "Internt: offert 12 000 kr.",
+        "municipality",
+        "",
+        None,
+        place_id=walk["place"],
+        finding_id=finding.id,
+    )
+    lamps = create_action(session, district, fields, "s@example.se")
+    add_note(session, lamps, date(2026, 8, 20), "Klart.", "done", "s@example.se")
+    earlier = create_action(session, district, replace(fields, title="Förra årets"), "s@e.se")
+    add_note(session, earlier, date(2025, 11, 2), "Klart.", "done", "s@example.se")
+    create_action(session, district, replace(fields, title="Pågående"), "s@example.se")
+    session.commit()
+    public = app.test_client()
+    page = public.get("/loften?year=2026").text
+    done = page[page.index("Det här har vi gjort 2026") :]
+    assert "<h3>Hagalund</h3>" in done and "Nya lampor i gångtunneln" in done
+    assert "klart torsdag 20 augusti 2026" in done
+    assert "Förra årets" not in done and "Pågående" not in done
+    assert "offert" not in page  # the action's description is for staff
+    assert f"/loften/foto/{approved.id}" in done and f"/loften/foto/{pending.id}" not in done
+    assert public.get(f"/loften/foto/{approved.id}").data == approved.data
+    assert public.get(f"/loften/foto/{pending.id}").status_code == 404
+    assert "Förra årets" in public.get("/loften?year=2025").text

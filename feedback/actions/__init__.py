@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from feedback.models import (
@@ -143,6 +143,35 @@ def overdue(session: Session, district_id: int, today: date) -> list[Action]:
             .order_by(Action.due_on, Action.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Done:
+    """An action done, and the day its note said so."""
+
+    action: Action
+    done_on: date
+
+
+def done_in(session: Session, year: int) -> list[Done]:
+    """The actions done in a year (by the date of the note that marked them done), by district
+    and day, for "Det här har vi gjort"; with their places, and their findings' photos."""
+    done_on = func.max(ActionNote.written_on)
+    query = (
+        select(Action, done_on)
+        .join(Action.notes)
+        .join(Action.district)
+        .where(Action.status == "done", ActionNote.status == "done")
+        .group_by(Action.id, District.name)
+        .having(done_on >= date(year, 1, 1), done_on <= date(year, 12, 31))
+        .options(
+            selectinload(Action.district),
+            selectinload(Action.place),
+            selectinload(Action.finding).selectinload(Finding.photos),
+        )
+        .order_by(District.name, done_on, Action.id)
+    )
+    return [Done(action, day) for action, day in session.execute(query)]
 
 
 def pledges_for(session: Session, district_id: int) -> list[Pledge]:

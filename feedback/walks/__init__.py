@@ -215,6 +215,13 @@ def find_photo(session: Session, finding_id: int, photo_id: int) -> FindingPhoto
     )
 
 
+def approved_photo(session: Session, photo_id: int) -> FindingPhoto | None:
+    """A photo approved for public pages and prints; None for any other."""
+    return session.scalar(
+        select(FindingPhoto).where(FindingPhoto.id == photo_id, FindingPhoto.status == "approved")
+    )
+
+
 def review_photo(
     session: Session, photo: FindingPhoto, status: str, reviewer: str, now: datetime
 ) -> None:
