@@ -126,6 +126,26 @@ def test_resident_pages_have_no_violations(
                 PledgeFields(year, "Tryggare kvällar", "Fler vuxna ute.", "both", [], ["safe"], ""),
             )
             publish(session, pledge, utcnow())
+        # Something done this year from a walk's finding, with an approved photo.
+        walk = make_meeting(session, district="Domnarvet", day=month_ago - timedelta(days=1))
+        walk.kind = "walk"
+        import_places(session, walk.district, parse_places("Gångtunneln", None))
+        tunnel = list_places(session, [walk.district_id])[0]
+        finding = record_finding(
+            session,
+            walk,
+            FindingFields("lighting", "high", "", place_id=tunnel.id),
+            [clean_photo(photo_bytes((800, 600)), 10**7)],
+            "samordnare@example.se",
+        )
+        finding.photos[0].status = "approved"
+        done = create_action(
+            session,
+            walk.district,
+            ActionFields("Nya lampor", "", "municipality", "", None, tunnel.id, None, finding.id),
+            "samordnare@example.se",
+        )
+        add_note(session, done, local(utcnow()).date(), "Klart.", "done", "s@example.se")
         session.commit()
     audit = Audit()
     with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
@@ -144,6 +164,8 @@ def test_resident_pages_have_no_violations(
             expect(html).to_have_attribute("lang", lang)
             audit.check(page, f"{what}, {lang}")
         expect(survey_form).to_have_count(0)  # closed: nothing to answer
+        page.goto(f"{live_server}/loften")
+        expect(page.locator("ul.done img")).to_have_count(1)  # the audit saw the photo too
 
         page.goto(f"{live_server}/s/{code}")
         page.locator("input[name=safety_evening][value=fairly_safe]").check()
