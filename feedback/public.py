@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import api, db, questionnaire
 from feedback.actions import done_in
+from feedback.actions.forms import OWNER_NAMES
 from feedback.forms import survey_form
 from feedback.i18n import language
 from feedback.inputs import year_arg
@@ -126,6 +127,7 @@ def pledges() -> str:
         last_year=last_year,
         questionnaire=current,
         done=done_in(db.session(), year),
+        owners=OWNER_NAMES,
     )
 
 
