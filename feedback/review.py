@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -23,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
-from feedback import actions, audit, db, moderation, places, questionnaire, reports
+from feedback import actions, audit, db, moderation, places, questionnaire, reports, walks
 from feedback import export as export_module
 from feedback.access import can, guard, scope, scoped
 from feedback.forms import ExportForm, ModerationForm
@@ -243,9 +244,44 @@ def export_aggregates() -> Response | tuple[str, int]:
     )
 
 
-@bp.route("/export/places.<any(csv, xlsx):fmt>")
-def export_places(fmt: str) -> Response | tuple[str, int]:
-    """The places of every district (or the one chosen), retired ones too; audited."""
+@dataclass(frozen=True)
+class Table:
+    """A table staff export as it is: its file name, its sheet's title, its rows and codebook."""
+
+    filename: str
+    title: str
+    rows: Callable[[frozenset[int] | None], Iterator[list[object]]]
+    codebook: Callable[[], Iterator[list[object]]]
+
+
+TABLES = {
+    "places": Table(
+        "platser",
+        "Platser",
+        lambda ids: places.export_rows(list_places(db.session(), ids)),
+        places.codebook_rows,
+    ),
+    "findings": Table(
+        "fynd",
+        "Fynd",
+        lambda ids: walks.export_rows(walks.year_findings(db.session(), ids, None)),
+        walks.codebook_rows,
+    ),
+    "actions": Table(
+        "atgarder",
+        "Åtgärder",
+        lambda ids: actions.export_rows(
+            actions.actions_of(db.session(), ids), local(utcnow()).date()
+        ),
+        actions.codebook_rows,
+    ),
+}
+
+
+@bp.route("/export/<any(places, findings, actions):table>.<any(csv, xlsx):fmt>")
+def export_table(table: str, fmt: str) -> Response | tuple[str, int]:
+    """The places, the walks' findings (never their photos) or the actions of every district
+    (or the one chosen), as CSV or a workbook with its codebook; audited."""
     form = _export_form()
     if not form.validate():
         return _export_page(form, 400)
@@ -253,34 +289,34 @@ def export_places(fmt: str) -> Response | tuple[str, int]:
     ids = scope()
     if district_id:
         ids = frozenset({district_id}) if ids is None else ids & {district_id}
-    found = list_places(db.session(), ids)
+    found = TABLES[table]
+    rows = list(found.rows(ids))
     district = {"district": district_id} if district_id else {}
-    _audit_export(f"places.{fmt}", district, len(found))
+    _audit_export(f"{table}.{fmt}", district, len(rows) - 1)
     if fmt == "xlsx":
-        book = export_module.xlsx(
-            places.export_rows(found), places.codebook_rows(), title="Platser"
-        )
+        book = export_module.xlsx(iter(rows), found.codebook(), title=found.title)
         return Response(
             export_module.chunks(book),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": 'attachment; filename="platser.xlsx"'},
+            headers={"Content-Disposition": f'attachment; filename="{found.filename}.xlsx"'},
         )
     return Response(
-        "".join(export_module.csv_text(places.export_rows(found), form.dialect.data)),
+        "".join(export_module.csv_text(iter(rows), form.dialect.data)),
         mimetype="text/csv",  # Flask adds charset=utf-8
-        headers={"Content-Disposition": 'attachment; filename="platser.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}.csv"'},
     )
 
 
-@bp.route("/export/places-codebook.csv")
-def export_places_codebook() -> Response:
-    """What each column of the places export holds."""
-    _audit_export("places-codebook.csv", {}, None)
+@bp.route("/export/<any(places, findings, actions):table>-codebook.csv")
+def export_table_codebook(table: str) -> Response:
+    """What each column of a table's export holds."""
+    _audit_export(f"{table}-codebook.csv", {}, None)
     dialect = choice_arg("dialect", export_module.DIALECTS, "excel-sv")
+    found = TABLES[table]
     return Response(
-        "".join(export_module.csv_text(places.codebook_rows(), dialect)),
+        "".join(export_module.csv_text(found.codebook(), dialect)),
         mimetype="text/csv",  # Flask adds charset=utf-8
-        headers={"Content-Disposition": 'attachment; filename="platser-kodbok.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}-kodbok.csv"'},
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from PIL import ExifTags, Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -485,3 +486,55 @@ def test_loften_shows_what_was_done_with_only_approved_photos(
     assert public.get(f"/loften/foto/{approved.id}").data == approved.data
     assert public.get(f"/loften/foto/{pending.id}").status_code == 404
     assert "Förra årets" in public.get("/loften?year=2025").text
+
+
+def test_findings_and_actions_export_as_csv_in_both_dialects_and_xlsx_without_photos(
+    app: Flask, session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    record(
+        client,
+        walk["url"],
+        [phone_photo((400, 300))],
+        place=str(walk["place"]),
+        note='=HYPERLINK("http://x")',
+    )
+    reread(session)
+    finding = session.scalars(select(Finding)).one()
+    photo = finding.photos[0].data
+    fields = ActionFields(
+        "Röj buskarna",
+        "",
+        "property_owner",
+        "Tunet AB",
+        date(2026, 6, 1),
+        place_id=walk["place"],
+        finding_id=finding.id,
+    )
+    action = create_action(session, finding.meeting.district, fields, "s@example.se")
+    session.commit()
+    assert client.get("/staff/export/findings.csv").status_code == 403  # coordinators read
+    analyst = app.test_client()
+    assert log_in(analyst, "analytiker@example.se") == 302
+    sv = analyst.get("/staff/export/findings.csv").data.decode("utf-8")
+    header, row = sv.lstrip("\ufeff").splitlines()[:2]
+    assert header.split(";")[:3] == ["finding_id", "district", "walk_code"]
+    cells = row.split(";")
+    assert cells[5] == "Gångtunneln" and "Belysning" in cells and "high" in cells
+    assert cells[-4:-1] == ["1", "0", str(action.id)]  # one photo, none approved, the action
+    assert "'=HYPERLINK" in row  # a formula is written as text
+    plain = analyst.get("/staff/export/findings.csv?dialect=rfc4180").data.decode("utf-8")
+    assert plain.startswith("finding_id,district,walk_code")
+    actions_csv = analyst.get("/staff/export/actions.csv?dialect=rfc4180").data.decode("utf-8")
+    assert f"{action.id},Hagalund,{walk['place']},Gångtunneln,{finding.id}," in actions_csv
+    assert ",property_owner,Tunet AB,2026-06-01,planned,true," in actions_csv
+    for table in ("findings", "actions"):
+        book = analyst.get(f"/staff/export/{table}.xlsx").data
+        assert photo not in book and photo[:200] not in book
+        workbook = load_workbook(io.BytesIO(book), read_only=True)
+        assert len(workbook.sheetnames) == 2
+        codebook = analyst.get(f"/staff/export/{table}-codebook.csv?dialect=rfc4180").text
+        assert codebook.splitlines()[0] == "column,description"
+    assert photo[:200] not in analyst.get("/staff/export/findings.csv").data
+    reread(session)
+    exported = [e.target for e in session.scalars(select(AuditEvent)) if e.action == "export"]
+    assert "findings.csv" in exported and "actions.xlsx" in exported

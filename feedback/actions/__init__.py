@@ -7,13 +7,15 @@ not done or declined by its due date is overdue, and the district page says so.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from feedback.meetings import local
 from feedback.models import (
     ACTION_STATES,
     Action,
@@ -178,3 +180,49 @@ def pledges_for(session: Session, district_id: int) -> list[Pledge]:
     """The pledges an action in this district can serve: those that cover it, newest first."""
     query = select(Pledge).where(Pledge.districts.any(District.id == district_id))
     return list(session.scalars(query.order_by(Pledge.year.desc(), Pledge.id)))
+
+
+# The actions export's columns and what each holds, for its codebook.
+COLUMNS = {
+    "action_id": _l("Åtgärdens nummer."),
+    "district": _l("Kommundelen åtgärden gäller."),
+    "place_id": _l("Platsens nummer, som i platsexporten; tomt om ingen plats."),
+    "place": _l("Platsens namn."),
+    "finding_id": _l("Fyndet från en trygghetsvandring som åtgärden kom ur; tomt om inget."),
+    "pledge_id": _l("Löftet åtgärden hör till; tomt om inget."),
+    "title": _l("Vad som ska göras."),
+    "owner": _l("Vem som äger åtgärden: municipality, police, property_owner eller other."),
+    "owner_name": _l("Ägarens namn, där det angetts."),
+    "due_on": _l("Klart senast; tomt om inget datum är bestämt."),
+    "status": _l("planned, in_progress, done eller declined."),
+    "overdue": _l("true om åtgärden inte är klar och datumet har passerat."),
+    "created_at": _l("När åtgärden skrevs in, svensk tid."),
+}
+
+
+def export_rows(found: Sequence[Action], today: date) -> Iterator[list[object]]:
+    """The header, then a row per action; times on Stockholm's clock, as in every export."""
+    yield list(COLUMNS)
+    for a in found:
+        yield [
+            a.id,
+            a.district.name,
+            a.place_id,
+            a.place.name if a.place else None,
+            a.finding_id,
+            a.pledge_id,
+            a.title,
+            a.owner,
+            a.owner_name,
+            a.due_on,
+            a.status,
+            is_overdue(a, today),
+            local(a.created_at).replace(tzinfo=None),
+        ]
+
+
+def codebook_rows() -> Iterator[list[object]]:
+    """What each column of the actions export holds."""
+    yield ["column", "description"]
+    for column, description in COLUMNS.items():
+        yield [column, str(description)]

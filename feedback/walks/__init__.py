@@ -11,16 +11,17 @@ Photos wait for a coordinator's approval before any public page or print shows t
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from feedback.meetings import local_datetime
+from feedback.meetings import local, local_datetime
 from feedback.models import SEVERITIES, District, Finding, FindingPhoto, Meeting, Place
 from feedback.places import PlaceLine, find_place, import_places, place_key
 from feedback.walks.photos import CleanPhoto
@@ -175,28 +176,81 @@ def findings_of(session: Session, walk_id: int) -> list[Finding]:
 
 
 def year_findings(
-    session: Session, district_ids: Collection[int] | None, year: int
+    session: Session, district_ids: Collection[int] | None, year: int | None
 ) -> list[Finding]:
-    """The findings of a year's walks (Stockholm's calendar) in some districts (None: all), by
-    district, walk and place, the most serious first, with their actions."""
-    start, end = (local_datetime(date(y, 1, 1), time()) for y in (year, year + 1))
+    """The findings of a year's walks (Stockholm's calendar; None: every year) in some
+    districts (None: all), by district, walk and place, the most serious first, with their
+    actions and photos' states."""
     seriousness = case({code: rank for rank, code in enumerate(SEVERITIES)}, value=Finding.severity)
     query = (
         select(Finding)
         .join(Finding.meeting)
         .join(Meeting.district)
         .join(Finding.place)
-        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
         .options(
             joinedload(Finding.place),
             joinedload(Finding.meeting).joinedload(Meeting.district),
             selectinload(Finding.actions),
+            selectinload(Finding.photos).load_only(FindingPhoto.status),
         )
         .order_by(District.name, Meeting.starts_at, Place.key, seriousness.desc(), Finding.id)
     )
+    if year is not None:
+        start, end = (local_datetime(date(y, 1, 1), time()) for y in (year, year + 1))
+        query = query.where(Meeting.starts_at >= start, Meeting.starts_at < end)
     if district_ids is not None:
         query = query.where(Meeting.district_id.in_(district_ids))
     return list(session.scalars(query))
+
+
+# The findings export's columns and what each holds, for its codebook. Photos are never in it.
+COLUMNS = {
+    "finding_id": _l("Fyndets nummer."),
+    "district": _l("Kommundelen vandringen gick i."),
+    "walk_code": _l("Vandringens kod (samma som på affischen)."),
+    "walk_starts_at": _l("När vandringen började, svensk tid."),
+    "place_id": _l("Platsens nummer, som i platsexporten."),
+    "place": _l("Platsens namn."),
+    "checklist_version": _l("Versionen av checklistan fyndet antecknades med."),
+    "category": _l("Vad fyndet gäller, checklistans kod."),
+    "category_label": _l("Vad fyndet gäller, i ord."),
+    "severity": _l("Hur allvarligt: low, medium eller high."),
+    "note": _l("Anteckningen."),
+    "photos": _l("Antal foton (fotona själva exporteras aldrig)."),
+    "photos_approved": _l("Antal foton som godkänts för publicering."),
+    "action_ids": _l("Åtgärder som gjorts av fyndet, deras nummer åtskilda av semikolon."),
+    "created_at": _l("När fyndet antecknades, svensk tid."),
+}
+
+
+def export_rows(findings: Sequence[Finding]) -> Iterator[list[object]]:
+    """The header, then a row per finding; times on Stockholm's clock, as in every export."""
+    yield list(COLUMNS)
+    for f in findings:
+        yield [
+            f.id,
+            f.meeting.district.name,
+            f.meeting.code,
+            local(f.meeting.starts_at).replace(tzinfo=None),
+            f.place_id,
+            f.place.name,
+            f.checklist_version,
+            f.category,
+            category_label(f),
+            f.severity,
+            f.note,
+            len(f.photos),
+            sum(p.status == "approved" for p in f.photos),
+            ";".join(str(a.id) for a in f.actions),
+            local(f.created_at).replace(tzinfo=None),
+        ]
+
+
+def codebook_rows() -> Iterator[list[object]]:
+    """What each column of the findings export holds."""
+    yield ["column", "description"]
+    for column, description in COLUMNS.items():
+        yield [column, str(description)]
 
 
 def find_finding(session: Session, walk_id: int, finding_id: int) -> Finding | None:

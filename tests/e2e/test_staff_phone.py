@@ -18,8 +18,8 @@ FILES = {
     "review.export_responses",
     "review.export_codebook",
     "review.export_aggregates",
-    "review.export_places",
-    "review.export_places_codebook",
+    "review.export_table",
+    "review.export_table_codebook",
 }
 # The elements that stick out past the right edge, to say what to fix.
 WIDEST = """() => {
