@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from feedback import db
-from feedback.models import Finding
+from feedback.meetings import local
+from feedback.models import Finding, utcnow
 from feedback.places import import_places, parse_places
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import log_in
@@ -74,3 +75,40 @@ def test_a_walker_records_a_finding_with_a_photo_on_a_360_px_phone(
         stored = Image.open(io.BytesIO(photo.data))
         assert dict(stored.getexif()) == {} and b"Exif" not in photo.data
         assert stored.height > stored.width  # turned upright as the phone held it
+
+
+@pytest.mark.browser
+def test_a_finding_becomes_an_action_that_is_done_and_shows_on_loften(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    with app.app_context():
+        session = db.session()
+        make_staff(session)
+        walk = make_meeting(session, place="Hagalunds torg")
+        walk.kind = "walk"
+        import_places(session, walk.district, parse_places("Gångtunneln", None))
+        session.commit()
+        walk_id = walk.id
+    with browser.new_context(viewport=NARROW_PHONE, locale="sv-SE") as phone:
+        page = phone.new_page()
+        log_in(page, live_server)
+        page.goto(f"{live_server}/staff/meetings/{walk_id}/findings")
+        page.get_by_label("Plats", exact=True).select_option(label="Gångtunneln")
+        page.get_by_label("Belysning").check()
+        page.get_by_label("Stort problem", exact=True).check()
+        page.get_by_role("button", name="Spara fyndet").click()
+        page.get_by_role("link", name="Gångtunneln: Belysning").click()
+        page.get_by_role("link", name="Gör en åtgärd av fyndet").click()
+        expect(page.get_by_label("Vad ska göras?")).to_have_value("Belysning: Gångtunneln")
+        page.get_by_label("Vad ska göras?").fill("Nya lampor i gångtunneln")
+        page.get_by_role("button", name="Spara åtgärden").click()
+        expect(page.get_by_text("Åtgärden är sparad.")).to_be_visible()
+        page.get_by_label("Datum").fill(local(utcnow()).date().isoformat())  # /loften's year
+        page.get_by_label("Vad har hänt?").fill("Lamporna är bytta.")
+        page.get_by_label("Status").select_option(label="klar")
+        page.get_by_role("button", name="Spara anteckningen").click()
+        expect(page.get_by_text("Anteckningen är sparad.")).to_be_visible()
+        page.goto(f"{live_server}/loften")
+        done = page.locator("ul.done")
+        expect(done).to_contain_text("Nya lampor i gångtunneln")
+        expect(done).to_contain_text("Gångtunneln")
