@@ -58,6 +58,7 @@ from feedback.places import survey_places
 from feedback.public import ANSWERED, KIOSK, window_of
 from feedback.responses import record_response
 from feedback.schedule import parse_schedule
+from feedback.walks import has_findings
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -138,12 +139,15 @@ def edit_meeting(meeting_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     )
     if form.validate_on_submit():
         fields = form.meeting_fields(_district_or_404(form.district.data).name)
-        if not is_taken(db.session(), fields, ignore=found):
+        if found.is_walk and fields.kind != "walk" and has_findings(db.session(), found.id):
+            form.kind.errors.append(_("Vandringen har fynd och förblir en trygghetsvandring."))
+        elif not is_taken(db.session(), fields, ignore=found):
             update_meeting(db.session(), found, fields)
             db.session().commit()
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("staff.meeting", meeting_id=found.id))
-        form.start.errors.append(_("Det finns redan ett möte i kommundelen vid den tiden."))
+        else:
+            form.start.errors.append(_("Det finns redan ett möte i kommundelen vid den tiden."))
     return render_template("staff/meeting_form.html", form=form, meeting=found), _status(form)
 
 

@@ -538,3 +538,36 @@ def test_findings_and_actions_export_as_csv_in_both_dialects_and_xlsx_without_ph
     reread(session)
     exported = [e.target for e in session.scalars(select(AuditEvent)) if e.action == "export"]
     assert "findings.csv" in exported and "actions.xlsx" in exported
+
+
+def test_a_walk_with_findings_stays_a_walk(
+    session: Session, client: FlaskClient, walk: dict[str, Any]
+) -> None:
+    edit = f"/staff/meetings/{walk['walk']}/edit"
+
+    def send_kind(kind: str) -> TestResponse:
+        page = client.get(edit)
+        reread(session)
+        meeting = session.get(Meeting, walk["walk"])
+        assert meeting is not None
+        start, end = local(meeting.starts_at), local(meeting.ends_at)
+        data = {
+            "csrf_token": csrf_token(page.text),
+            "district": str(meeting.district_id),
+            "kind": kind,
+            "day": start.date().isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+            "place": "Hagalunds torg",
+            "address": "",
+        }
+        return client.post(edit, data=data)
+
+    assert send_kind("walk").status_code == 302  # no findings yet: any change goes
+    record(client, walk["url"], [], place=str(walk["place"]))
+    refused = send_kind("dialogue")
+    assert refused.status_code == 400 and "förblir en trygghetsvandring" in refused.text
+    reread(session)
+    meeting = session.get(Meeting, walk["walk"])
+    assert meeting is not None and meeting.kind == "walk"
+    assert client.get(walk["url"]).status_code == 200

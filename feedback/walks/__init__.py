@@ -253,6 +253,13 @@ def codebook_rows() -> Iterator[list[object]]:
         yield [column, str(description)]
 
 
+def has_findings(session: Session, walk_id: int) -> bool:
+    """Whether a walk has findings (and so must stay a walk)."""
+    return (
+        session.scalar(select(Finding.id).where(Finding.meeting_id == walk_id).limit(1)) is not None
+    )
+
+
 def find_finding(session: Session, walk_id: int, finding_id: int) -> Finding | None:
     """A finding of this walk; None for another walk's."""
     return session.scalar(
