@@ -29,6 +29,7 @@ from feedback.export import (
     chunks,
     codebook_json,
     codebook_rows,
+    column_codebook,
     csv_text,
     xlsx,
 )
@@ -507,12 +508,12 @@ def export_places(
 ) -> None:
     """The places of every district (or one), retired ones too, as on the web."""
     if codebook:
-        _write_csv(out, places.codebook_rows(), dialect)
+        _write_csv(out, column_codebook(places.COLUMNS), dialect)
         return
     district_id = _district_id(district)
     found = list_places(db.session(), None if district_id is None else [district_id])
     if fmt == "xlsx":
-        book = xlsx(places.export_rows(found), places.codebook_rows(), title="Platser")
+        book = xlsx(places.export_rows(found), column_codebook(places.COLUMNS), title="Platser")
         for chunk in chunks(book):
             out.write(chunk)
     else:

@@ -183,6 +183,13 @@ class Responses:
             yield self.values(row)
 
 
+def column_codebook(columns: Mapping[str, object]) -> Iterator[list[object]]:
+    """What each column of a table's export holds (places, findings, actions), for its codebook."""
+    yield ["column", "description"]
+    for column, description in columns.items():
+        yield [column, str(description)]
+
+
 def codebook_rows(languages: Sequence[str], min_n: int) -> Iterator[list[object]]:
     """Every question and answer code of every version, wording per language; then every
     indicator (kind "indicator": its key as the code, the codes it counts, its denominator)."""

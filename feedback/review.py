@@ -259,13 +259,13 @@ TABLES = {
         "platser",
         "Platser",
         lambda ids: places.export_rows(list_places(db.session(), ids)),
-        places.codebook_rows,
+        lambda: export_module.column_codebook(places.COLUMNS),
     ),
     "findings": Table(
         "fynd",
         "Fynd",
         lambda ids: walks.export_rows(walks.year_findings(db.session(), ids, None)),
-        walks.codebook_rows,
+        lambda: export_module.column_codebook(walks.COLUMNS),
     ),
     "actions": Table(
         "atgarder",
@@ -273,7 +273,7 @@ TABLES = {
         lambda ids: actions.export_rows(
             actions.actions_of(db.session(), ids), local(utcnow()).date()
         ),
-        actions.codebook_rows,
+        lambda: export_module.column_codebook(actions.COLUMNS),
     ),
 }
 

@@ -219,10 +219,3 @@ def export_rows(found: Sequence[Action], today: date) -> Iterator[list[object]]:
             is_overdue(a, today),
             local(a.created_at).replace(tzinfo=None),
         ]
-
-
-def codebook_rows() -> Iterator[list[object]]:
-    """What each column of the actions export holds."""
-    yield ["column", "description"]
-    for column, description in COLUMNS.items():
-        yield [column, str(description)]

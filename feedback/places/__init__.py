@@ -360,13 +360,6 @@ def export_rows(places: Sequence[Place]) -> Iterator[list[object]]:
         ]
 
 
-def codebook_rows() -> Iterator[list[object]]:
-    """What each column of the places export holds."""
-    yield ["column", "description"]
-    for column, description in COLUMNS.items():
-        yield [column, str(description)]
-
-
 def place_indicators(question: Question, places: Sequence[Place]) -> tuple[Indicator, ...]:
     """The place question's codes as indicators, each the share of those who answered it who
     named that code: each place, then "another place" and "no place" (the question's own)."""

@@ -246,13 +246,6 @@ def export_rows(findings: Sequence[Finding]) -> Iterator[list[object]]:
         ]
 
 
-def codebook_rows() -> Iterator[list[object]]:
-    """What each column of the findings export holds."""
-    yield ["column", "description"]
-    for column, description in COLUMNS.items():
-        yield [column, str(description)]
-
-
 def has_findings(session: Session, walk_id: int) -> bool:
     """Whether a walk has findings (and so must stay a walk)."""
     return (

@@ -24,10 +24,9 @@ from tests.test_walks import GPS, phone_photo
 NARROW_PHONE = {"width": 360, "height": 740}
 
 
-@pytest.mark.browser
-def test_a_walker_records_a_finding_with_a_photo_on_a_360_px_phone(
-    app: Flask, live_server: str, browser: Browser, tmp_path: Path
-) -> None:
+@pytest.fixture
+def walk_id(app: Flask) -> int:
+    """A walk in Hagalund on now, with two places, and the staff account; its id."""
     with app.app_context():
         session = db.session()
         make_staff(session)
@@ -35,7 +34,13 @@ def test_a_walker_records_a_finding_with_a_photo_on_a_360_px_phone(
         walk.kind = "walk"
         import_places(session, walk.district, parse_places("Gångtunneln\nTorget", None))
         session.commit()
-        walk_id = walk.id
+        return walk.id
+
+
+@pytest.mark.browser
+def test_a_walker_records_a_finding_with_a_photo_on_a_360_px_phone(
+    app: Flask, live_server: str, browser: Browser, tmp_path: Path, walk_id: int
+) -> None:
     taken = tmp_path / "IMG_0412.jpg"
     taken.write_bytes(phone_photo())
     with Image.open(taken) as original:
@@ -79,16 +84,8 @@ def test_a_walker_records_a_finding_with_a_photo_on_a_360_px_phone(
 
 @pytest.mark.browser
 def test_a_finding_becomes_an_action_that_is_done_and_shows_on_loften(
-    app: Flask, live_server: str, browser: Browser
+    live_server: str, browser: Browser, walk_id: int
 ) -> None:
-    with app.app_context():
-        session = db.session()
-        make_staff(session)
-        walk = make_meeting(session, place="Hagalunds torg")
-        walk.kind = "walk"
-        import_places(session, walk.district, parse_places("Gångtunneln", None))
-        session.commit()
-        walk_id = walk.id
     with browser.new_context(viewport=NARROW_PHONE, locale="sv-SE") as phone:
         page = phone.new_page()
         log_in(page, live_server)
