@@ -27,15 +27,17 @@ class Config:
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
     PHOTOS_PER_FINDING = 4
 
-    # Who answers for the data and the service, named in the privacy notice and the
-    # accessibility statement. Set them for each municipality.
+    # Each organisation has its own name, contact and area (`flask --app wsgi orgs create`).
+    # These three name the organisation an installation from before organisations moves
+    # into when it is upgraded (the migration b7d41e0c9a12), and are read then only.
     ORGANISATION = "Borlänge kommun"
     CONTACT_EMAIL = "kommun@borlange.se"
     # Free text can name people; `flask --app wsgi retention purge` deletes it this long after
     # its meeting. Answer codes are kept.
     FREE_TEXT_RETENTION_MONTHS = 12
 
-    # Where the municipality's places can lie: south, west, north, east in degrees (WGS 84).
+    # Where the first organisation's places can lie, for that upgrade (each organisation now
+    # has its own area): south, west, north, east in degrees (WGS 84).
     # A position outside is refused as a slip (latitude and longitude swapped, a digit lost);
     # None allows anywhere on Earth. The districts have no drawn borders, so this box is the
     # check. Borlänge kommun with a margin.

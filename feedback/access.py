@@ -3,7 +3,10 @@
 Every staff blueprint runs `guard` before each request. It looks the action (endpoint and
 method) up in RULES, so an action without a rule is refused rather than opened, and it answers
 404 for a meeting, district or pledge outside the user's scope, so nothing about other
-districts leaks. A coordinator's pledges are those whose districts are all theirs; a pledge
+districts leaks. The scope lies inside the request's organisation (`feedback.organisations`),
+and a staff page of an organisation the user does not work for is a 404 too.
+
+A coordinator's pledges are those whose districts are all theirs; a pledge
 for the whole municipality (no district) or reaching into another district is not theirs.
 Pages about the whole municipality pass `scope()` into their report query instead.
 """
@@ -12,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import db, pledges
-from feedback.models import District, Meeting, User
+from feedback.meetings import list_districts
+from feedback.models import District, Meeting, Organisation, Pledge, User
+from feedback.organisations import district_ids
+from feedback.organisations import web as organisations_web
 
 # What each role may do. Coordinators are further limited to their own districts.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -98,6 +104,10 @@ RULES: dict[tuple[str, str], str] = {
 }
 
 
+# Staff actions that are about no single organisation: the own account, the regional overview.
+ACROSS_ORGANISATIONS = frozenset({"admin.account"})
+
+
 def rule(endpoint: str | None, method: str) -> str | None:
     """The permission an action needs; None when the action has no rule."""
     return RULES.get((str(endpoint), "GET" if method == "HEAD" else method))
@@ -109,18 +119,51 @@ def can(permission: str, user: User | None = None) -> bool:
     return bool(user.is_authenticated) and permission in PERMISSIONS.get(user.role, frozenset())
 
 
-def scope(user: User | None = None) -> frozenset[int] | None:
-    """The district ids a user works in; None means every district."""
+def own_districts(user: User | None = None) -> frozenset[int] | None:
+    """A coordinator's districts in the request's organisation; None for whoever works with
+    all of its districts."""
     user = user or current_user
-    if user.role == "coordinator":
-        return frozenset(d.id for d in user.districts)
-    return None
+    if user.role != "coordinator":
+        return None
+    organisation = organisations_web.current()
+    return frozenset(
+        d.id for d in user.districts if organisation and d.organisation_id == organisation.id
+    )
+
+
+def scope(user: User | None = None) -> frozenset[int]:
+    """The district ids a user works with in the request's organisation."""
+    if user is None and "scope" in g:
+        return g.scope  # type: ignore[no-any-return]
+    found = own_districts(user)
+    if found is None:
+        organisation = organisations_web.current()
+        found = district_ids(db.session(), organisation.id) if organisation else frozenset()
+    if user is None:
+        g.scope = found
+    return found
+
+
+def required_organisation() -> Organisation:
+    """The request's organisation, which every staff page of one has (the guard saw to it)."""
+    return organisations_web.required()
+
+
+def scoped_districts() -> list[District]:
+    """The request organisation's districts within the logged-in user's scope, by name."""
+    return scoped(list_districts(db.session(), required_organisation().id))
+
+
+def member(user: User | None = None) -> bool:
+    """Whether the user works for the request's organisation."""
+    user = user or current_user
+    organisation = organisations_web.current()
+    return organisation is not None and any(o.id == organisation.id for o in user.organisations)
 
 
 def in_scope(district_id: int, user: User | None = None) -> bool:
     """Whether a district is within the user's scope."""
-    districts = scope(user)
-    return districts is None or district_id in districts
+    return district_id in scope(user)
 
 
 def scoped(districts: Collection[District]) -> list[District]:
@@ -129,9 +172,9 @@ def scoped(districts: Collection[District]) -> list[District]:
 
 
 def init_app(app: Flask) -> None:
-    """Let templates ask `can("export")` and `scope()` to show only what a user may follow."""
+    """Let templates ask `can("export")` and `own_districts()` to show what a user may follow."""
     app.jinja_env.globals["can"] = can
-    app.jinja_env.globals["scope"] = scope
+    app.jinja_env.globals["own_districts"] = own_districts
 
 
 def guard() -> WerkzeugResponse | None:
@@ -144,6 +187,8 @@ def guard() -> WerkzeugResponse | None:
     permission = rule(request.endpoint, request.method)
     if permission is None or not can(permission):
         abort(403)
+    if request.endpoint not in ACROSS_ORGANISATIONS and not member():
+        return _into_own_organisation()
     args = request.view_args or {}
     if "meeting_id" in args:
         meeting = db.session().get(Meeting, args["meeting_id"])
@@ -153,9 +198,23 @@ def guard() -> WerkzeugResponse | None:
         district = db.session().get(District, args["district_id"])
         if district is None or not in_scope(district.id):
             abort(404)
-    if (
-        "pledge_id" in args
-        and pledges.find_pledge(db.session(), args["pledge_id"], scope()) is None
-    ):
+    if "pledge_id" in args and pledge_in_scope(args["pledge_id"]) is None:
         abort(404)
     return None
+
+
+def pledge_in_scope(pledge_id: int) -> Pledge | None:
+    """The pledge, if it belongs to the request's organisation and lies in the user's scope."""
+    organisation = organisations_web.current()
+    if organisation is None:
+        return None
+    return pledges.find_pledge(db.session(), pledge_id, organisation.id, own_districts())
+
+
+def _into_own_organisation() -> WerkzeugResponse:
+    """Where the address names no organisation of the user's: a page is shown inside the
+    user's first organisation; anything else, and another organisation's page, is a 404."""
+    page = organisations_web.current() is None and request.method in ("GET", "HEAD")
+    if not (page and current_user.organisations):
+        abort(404)
+    return organisations_web.redirect_into(current_user.organisations[0])

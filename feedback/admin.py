@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from feedback import audit, db
-from feedback.access import guard
+from feedback.access import guard, required_organisation
 from feedback.auth import staff_token
 from feedback.forms import PasswordForm, UserForm
 from feedback.meetings import list_districts
@@ -31,21 +31,39 @@ bp.before_request(guard)
 
 def _user_form(obj: User | None = None) -> UserForm:
     form = UserForm(obj=obj)
+    districts = list_districts(db.session(), required_organisation().id)
     if obj is not None and not form.is_submitted():
         form.districts.data = [d.id for d in obj.districts]
-    form.districts.choices = [SelectChoice(d.id, d.name) for d in list_districts(db.session())]
+    form.districts.choices = [SelectChoice(d.id, d.name) for d in districts]
     return form
 
 
-def _chosen_districts(form: UserForm) -> list[District]:
+def _chosen_districts(form: UserForm, user: User | None = None) -> list[District]:
+    """The districts ticked, in this organisation; a user's districts elsewhere stay."""
+    organisation = required_organisation().id
     chosen = set(form.districts.data or [])
-    return [d for d in list_districts(db.session()) if d.id in chosen]
+    kept = [d for d in user.districts if d.organisation_id != organisation] if user else []
+    return kept + [d for d in list_districts(db.session(), organisation) if d.id in chosen]
+
+
+def _user_or_404(user_id: int) -> User:
+    """An account an admin here may change: one of this organisation's, working for none
+    the admin does not work for (a police account across municipalities is changed by an
+    admin of all of them), so no admin reaches into another organisation."""
+    user = db.session().get(User, user_id)
+    theirs = {o.id for o in current_user.organisations}
+    if user is None or required_organisation() not in user.organisations:
+        abort(404)
+    if not {o.id for o in user.organisations} <= theirs:
+        abort(403)
+    return user
 
 
 @bp.route("/users")
 def users() -> str:
-    """Every staff account with its role and districts."""
-    return render_template("admin/users.html", users=list_users(db.session()))
+    """Every staff account of the organisation with its role and districts."""
+    found = list_users(db.session(), required_organisation().id)
+    return render_template("admin/users.html", users=found)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -56,7 +74,12 @@ def new_user() -> tuple[str, int] | WerkzeugResponse:
         password = form.password.data or secrets.token_urlsafe(15)
         try:
             user = create_user(
-                db.session(), form.email.data, password, form.role.data, _chosen_districts(form)
+                db.session(),
+                form.email.data,
+                password,
+                form.role.data,
+                [required_organisation()],
+                _chosen_districts(form),
             )
         except AccountError:
             form.email.errors.append(_("Det finns redan ett konto med den e-postadressen."))
@@ -81,9 +104,7 @@ def new_user() -> tuple[str, int] | WerkzeugResponse:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> tuple[str, int] | WerkzeugResponse:
     """Change an account's role, districts or whether it may log in."""
-    user = db.session().get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _user_or_404(user_id)
     form = _user_form(user)
     del form.password  # a password is the user's own business; admins set one only at creation
     if form.validate_on_submit():
@@ -94,7 +115,7 @@ def edit_user(user_id: int) -> tuple[str, int] | WerkzeugResponse:
                 db.session(),
                 user,
                 role=form.role.data,
-                districts=_chosen_districts(form),
+                districts=_chosen_districts(form, user),
                 is_active=form.is_active.data,
             )
             audit.record(
@@ -116,8 +137,10 @@ def edit_user(user_id: int) -> tuple[str, int] | WerkzeugResponse:
 def audit_log() -> str:
     """The newest staff actions that matter."""
     action = request.args.get("action") or None
-    names = audit.district_names(db.session())
-    events = [(e, *audit.describe(e, names)) for e in audit.recent(db.session(), action=action)]
+    organisation = required_organisation().id
+    names = audit.district_names(db.session(), organisation)
+    found = audit.recent(db.session(), organisation, action=action)
+    events = [(e, *audit.describe(e, names)) for e in found]
     return render_template("admin/audit.html", events=events, action=action, actions=audit.ACTIONS)
 
 

@@ -19,8 +19,10 @@ from feedback import db, disclosure, openapi, questionnaire, reports
 from feedback.inputs import BadInput, UnknownPage
 from feedback.links import public_record
 from feedback.meetings import list_districts, list_meetings
-from feedback.models import District
+from feedback.models import District, Organisation
 from feedback.openapi import ID_MAX, MAX_AGE, PREFIX, YEAR_MAX, YEAR_MIN
+from feedback.organisations import district_ids
+from feedback.organisations import web as organisations_web
 from feedback.questionnaire import Questionnaire
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -62,7 +64,8 @@ def parse_filters(args: MultiDict[str, str]) -> Filters:
     """The year and district of a request, checked; parameters the API does not know are ignored."""
     year = _integer(args, "year", YEAR_MIN, YEAR_MAX, f"ett år mellan {YEAR_MIN} och {YEAR_MAX}")
     district_id = _integer(args, "district", 1, ID_MAX, "id:t för en kommundel (ett heltal)")
-    if district_id is not None and db.session().get(District, district_id) is None:
+    district = db.session().get(District, district_id) if district_id is not None else None
+    if district_id is not None and (district is None or district.id not in _districts()):
         raise BadParameter(f"Parametern district: det finns ingen kommundel med id {district_id}.")
     return Filters(year, district_id)
 
@@ -103,6 +106,21 @@ def _aggregate(row: reports.Aggregate, current: Questionnaire) -> dict[str, Any]
     }
 
 
+def _organisation() -> Organisation:
+    """The organisation the address names; with several and none named, a 404 that says so."""
+    organisation = organisations_web.current()
+    if organisation is None:
+        raise UnknownPage(
+            "Ange kommunen först i adressen, till exempel /borlange" + PREFIX + "/meetings."
+        )
+    return organisation
+
+
+def _districts() -> frozenset[int]:
+    """The districts of the organisation the address names."""
+    return district_ids(db.session(), _organisation().id)
+
+
 @bp.get("/")
 def index() -> Response:
     """The API's index: a link to each resource and to the OpenAPI document."""
@@ -120,7 +138,7 @@ def index() -> Response:
 @bp.get("/districts")
 def districts() -> Response:
     """Every district, by name."""
-    found = list_districts(db.session())
+    found = list_districts(db.session(), _organisation().id)
     return _cacheable({"districts": [{"id": d.id, "name": d.name} for d in found]})
 
 
@@ -128,7 +146,9 @@ def districts() -> Response:
 def meetings() -> Response:
     """The public schedule, cancelled meetings included, filtered by year and district."""
     filters = parse_filters(request.args)
-    found = list_meetings(db.session(), district_id=filters.district_id, year=filters.year)
+    found = list_meetings(
+        db.session(), district_id=filters.district_id, year=filters.year, district_ids=_districts()
+    )
     return _cacheable({"meetings": [public_record(m) for m in found]})
 
 
@@ -145,6 +165,7 @@ def indicators() -> Response:
         min_n,
         year=filters.year,
         district_id=filters.district_id,
+        district_ids=_districts(),
         per_meeting=per_meeting,
     )
     return _cacheable(

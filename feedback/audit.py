@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from feedback import questionnaire
 from feedback.actions.forms import STATE_NAMES
 from feedback.i18n import CHANNEL_NAMES, LANGUAGES
-from feedback.models import AuditEvent, District
+from feedback.models import AuditEvent, District, Organisation, User
+from feedback.organisations import web as organisations_web
 
 # What each event is called in the log, in words.
 ACTIONS = {
@@ -68,7 +69,13 @@ def record(
     """Add an event to the log; it is stored with the caller's commit."""
     # The column holds 200 characters; an e-mail address may have 254.
     target = target[:200] if target else target
-    event = AuditEvent(actor_email=actor, action=action, target=target, details=details)
+    event = AuditEvent(
+        actor_email=actor,
+        action=action,
+        target=target,
+        details=details,
+        organisation_id=organisations_web.resolved_id(),
+    )
     session.add(event)
     return event
 
@@ -80,9 +87,21 @@ def complete(session: Session, event_id: int, **details: Any) -> None:
         event.details = {**event.details, **details}
 
 
-def recent(session: Session, limit: int = 200, action: str | None = None) -> Sequence[AuditEvent]:
-    """The newest events first, optionally of one action."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+def recent(
+    session: Session, organisation_id: int, limit: int = 200, action: str | None = None
+) -> Sequence[AuditEvent]:
+    """An organisation's newest events first, optionally of one action: those done at its
+    addresses, and the logins and own-account events of those who work for it."""
+    members = select(User.email).where(User.organisations.any(Organisation.id == organisation_id))
+    query = (
+        select(AuditEvent)
+        .where(
+            (AuditEvent.organisation_id == organisation_id)
+            | (AuditEvent.organisation_id.is_(None) & AuditEvent.actor_email.in_(members))
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
     if action:
         query = query.where(AuditEvent.action == action)
     return session.scalars(query).all()
@@ -166,6 +185,7 @@ def describe(event: AuditEvent, districts: Mapping[int, str]) -> tuple[str, str]
     return action, ", ".join(plain)
 
 
-def district_names(session: Session) -> dict[int, str]:
-    """Every district's name by id, for the details that name a district by its id."""
-    return dict(session.execute(select(District.id, District.name)).all())
+def district_names(session: Session, organisation_id: int) -> dict[int, str]:
+    """An organisation's districts' names by id, for the details that name a district by id."""
+    query = select(District.id, District.name).where(District.organisation_id == organisation_id)
+    return dict(session.execute(query).all())

@@ -45,7 +45,14 @@ from feedback.meetings import (
     list_meetings,
     local,
 )
-from feedback.models import CHANNELS, ROLES, District, Meeting, User, utcnow
+from feedback.models import CHANNELS, ROLES, District, Meeting, Organisation, User, utcnow
+from feedback.organisations import (
+    OrganisationFields,
+    create_organisation,
+    district_ids,
+    find_organisation,
+)
+from feedback.organisations.cli import org_option, orgs_cli, resolve
 from feedback.places import list_places, place_names
 from feedback.places.cli import places_cli
 from feedback.reports import aggregates
@@ -223,10 +230,17 @@ def backup_restore(file: Path, yes: bool) -> None:
     db.session().commit()
 
 
-def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
+def _import_text(
+    organisation: Organisation, text: str, year: int, dry_run: bool, as_json: bool
+) -> None:
     session = db.session()
-    known = [d.name for d in list_districts(session)]
-    places = session.scalars(select(Meeting.place).distinct()).all()
+    known = [d.name for d in list_districts(session, organisation.id)]
+    places = session.scalars(
+        select(Meeting.place)
+        .join(Meeting.district)
+        .where(District.organisation_id == organisation.id)
+        .distinct()
+    ).all()
     rows = parse_schedule(text, year, known, places)
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
@@ -249,7 +263,7 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
     if dry_run:
         click.echo(f"Dry run: {len(fields)} meetings understood, nothing stored.", err=True)
         return
-    result = import_meetings(session, fields)
+    result = import_meetings(session, organisation.id, fields)
     session.commit()
     click.echo(
         f"{len(result.created)} created, {len(result.existing)} already scheduled.", err=True
@@ -261,31 +275,43 @@ def _import_text(text: str, year: int, dry_run: bool, as_json: bool) -> None:
 @click.option("--year", type=click.IntRange(1900, 2100), required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rows as a JSON array.")
-def schedule_import(file: BinaryIO, year: int, dry_run: bool, as_json: bool) -> None:
+@org_option
+def schedule_import(
+    organisation: Organisation, file: BinaryIO, year: int, dry_run: bool, as_json: bool
+) -> None:
     """Import meetings from FILE in the published text format ('-' for standard input)."""
     text, guessed = decoded(file.read())
     if guessed:
         click.echo(f"{file.name} is not UTF-8; read it as Windows-1252.", err=True)
-    _import_text(text, year, dry_run, as_json)
+    _import_text(organisation, text, year, dry_run, as_json)
 
 
 @seed_cli.command("borlange")
 def seed_borlange() -> None:
-    """Load Borlänge's districts and its published 2019 schedule; safe to run again."""
+    """Load Borlänge (organisation `borlange`), its districts and its published 2019 schedule;
+    safe to run again."""
     seeds = resources.files("feedback") / "seeds"
     data = json.loads((seeds / "borlange.json").read_text(encoding="utf-8"))
+    organisation = find_organisation(db.session(), data["organisation"]["slug"])
+    if organisation is None:
+        bounds = data["organisation"].get("bounds")
+        fields = OrganisationFields(**{**data["organisation"], "bounds": tuple(bounds)})
+        organisation = create_organisation(db.session(), fields)
     for name in data["districts"]:
-        get_or_create_district(db.session(), name)
+        get_or_create_district(db.session(), organisation.id, name)
     text = (seeds / data["schedule"]).read_text(encoding="utf-8")
-    _import_text(text, data["year"], dry_run=False, as_json=False)
+    _import_text(organisation, text, data["year"], dry_run=False, as_json=False)
 
 
 @meetings_cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-def meetings_list(as_json: bool) -> None:
-    """Every meeting with its code and absolute links."""
+@org_option
+def meetings_list(organisation: Organisation, as_json: bool) -> None:
+    """Every meeting of the organisation with its code and absolute links."""
+    ids = district_ids(db.session(), organisation.id)
     items = [
-        {"id": m.id, **public_record(m), **meeting_links(m)} for m in list_meetings(db.session())
+        {"id": m.id, **public_record(m), **meeting_links(m)}
+        for m in list_meetings(db.session(), district_ids=ids)
     ]
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
@@ -297,14 +323,22 @@ def meetings_list(as_json: bool) -> None:
         )
 
 
-def _districts(names: tuple[str, ...]) -> list[District]:
-    """The districts named, each by its exact name in any case; an unknown name is an error."""
+def _districts(organisations: Sequence[Organisation], names: tuple[str, ...]) -> list[District]:
+    """The districts named, each by its exact name in any case, in one of the organisations;
+    an unknown name, or one that several of them have, is an error."""
     found = []
     for name in names:
-        district = find_district(db.session(), name)
-        if district is None:
+        matches = [
+            d for o in organisations if (d := find_district(db.session(), o.id, name)) is not None
+        ]
+        if not matches:
             raise click.BadParameter(f"no district called {name!r}", param_hint="--district")
-        found.append(district)
+        if len(matches) > 1:
+            raise click.BadParameter(
+                f"{name!r} is a district of several of the organisations: give one --org",
+                param_hint="--district",
+            )
+        found.append(matches[0])
     return found
 
 
@@ -322,6 +356,7 @@ def _audit_cli(action: str, user: User) -> None:
         action,
         user.email,
         role=user.role,
+        organisations=[o.slug for o in user.organisations],
         districts=[d.name for d in user.districts],
         active=user.is_active,
     )
@@ -330,19 +365,26 @@ def _audit_cli(action: str, user: User) -> None:
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    help="An organisation the account works for; repeat (police). Default: the only one.",
+)
 @click.option("--district", "districts", multiple=True, help="A coordinator's district; repeat.")
-def users_create(email: str, role: str, districts: tuple[str, ...]) -> None:
+def users_create(email: str, role: str, orgs: tuple[str, ...], districts: tuple[str, ...]) -> None:
     """Create a staff account; the password comes from FEEDBACK_NEW_PASSWORD or a prompt."""
     try:
         email_validator.validate_email(email, check_deliverability=False)
     except email_validator.EmailNotValidError as error:
         raise click.BadParameter(f"not an e-mail address: {error}", param_hint="EMAIL") from error
-    chosen = _districts(districts)
+    organisations = [resolve(slug) for slug in orgs] or [resolve(None)]
+    chosen = _districts(organisations, districts)
     password = os.environ.get("FEEDBACK_NEW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        user = create_user(db.session(), email, password, role, chosen)
+        user = create_user(db.session(), email, password, role, organisations, chosen)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     _audit_cli("user_created", user)
@@ -352,13 +394,14 @@ def users_create(email: str, role: str, districts: tuple[str, ...]) -> None:
 
 @users_cli.command("list")
 def users_list() -> None:
-    """Every account: e-mail, role, active or not, and a coordinator's districts."""
+    """Every account: e-mail, role, active or not, organisations, a coordinator's districts."""
     for user in list_users(db.session()):
         districts = (
             ", ".join(d.name for d in user.districts) if user.role == "coordinator" else "all"
         )
         state = "active" if user.is_active else "deactivated"
-        click.echo(f"{user.email}\t{user.role}\t{state}\t{districts}")
+        organisations = ", ".join(o.slug for o in user.organisations)
+        click.echo(f"{user.email}\t{user.role}\t{state}\t{organisations}\t{districts}")
 
 
 @users_cli.command("set-role")
@@ -379,7 +422,7 @@ def users_set_role(email: str, role: str) -> None:
 def users_set_districts(email: str, districts: tuple[str, ...]) -> None:
     """Set the districts a coordinator works in (none given: none)."""
     user = _user(email)
-    update_user(db.session(), user, districts=_districts(districts))
+    update_user(db.session(), user, districts=_districts(user.organisations, districts))
     _audit_cli("user_changed", user)
     db.session().commit()
     click.echo(f"{user.email}: {', '.join(d.name for d in user.districts) or 'no districts'}.")
@@ -425,11 +468,11 @@ def _filter_options(command: Callable[..., None]) -> Callable[..., None]:
         ]
     ):
         command = option(command)
-    return command
+    return org_option(command)
 
 
-def _district_id(name: str | None) -> int | None:
-    return _districts((name,))[0].id if name else None
+def _district_id(organisation: Organisation, name: str | None) -> int | None:
+    return _districts([organisation], (name,))[0].id if name else None
 
 
 def _write_csv(out: BinaryIO, rows: Iterable[Sequence[object]], dialect: str) -> None:
@@ -442,6 +485,7 @@ def _write_csv(out: BinaryIO, rows: Iterable[Sequence[object]], dialect: str) ->
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--labels", type=click.Choice(list(LANGUAGES)), help="Answer labels, not codes.")
 def export_responses(
+    organisation: Organisation,
     out: BinaryIO,
     fmt: str,
     labels: str | None,
@@ -450,7 +494,11 @@ def export_responses(
     **filters: Any,
 ) -> None:
     """Every response as CSV or XLSX: the same file as the web download with the same choices."""
-    chosen = Filters(district_id=_district_id(district), **filters)
+    chosen = Filters(
+        district_id=_district_id(organisation, district),
+        district_ids=district_ids(db.session(), organisation.id),
+        **filters,
+    )
     table = Responses(labels=labels, place_names=place_names(db.session()))
     rows = table.table(response_rows(db.session(), filters=chosen))
     if fmt == "xlsx":
@@ -480,7 +528,12 @@ def export_codebook(fmt: str, dialect: str, out: BinaryIO) -> None:
 @_filter_options
 @click.option("--per-meeting", is_flag=True, help="One row per meeting, not per year.")
 def export_aggregates(
-    out: BinaryIO, dialect: str, district: str | None, per_meeting: bool, **filters: Any
+    organisation: Organisation,
+    out: BinaryIO,
+    dialect: str,
+    district: str | None,
+    per_meeting: bool,
+    **filters: Any,
 ) -> None:
     """The indicators per district and year (or meeting), cleared for publication as the pages."""
     min_n = current_app.config["MIN_ANSWERS"]
@@ -489,7 +542,8 @@ def export_aggregates(
         questionnaire.current(),
         min_n,
         year=filters["year"],
-        district_id=_district_id(district),
+        district_id=_district_id(organisation, district),
+        district_ids=district_ids(db.session(), organisation.id),
         per_meeting=per_meeting,
     )
     _write_csv(out, aggregate_rows(numbers, questionnaire.current(), min_n), dialect)
@@ -503,15 +557,22 @@ def export_aggregates(
 @click.option("--district", help="A district's name.")
 @click.option("--codebook", is_flag=True, help="What each column holds, instead of the places.")
 @click.option("--out", type=click.File("wb", lazy=False), default="-", help="Default: stdout.")
+@org_option
 def export_places(
-    fmt: str, dialect: str, district: str | None, codebook: bool, out: BinaryIO
+    organisation: Organisation,
+    fmt: str,
+    dialect: str,
+    district: str | None,
+    codebook: bool,
+    out: BinaryIO,
 ) -> None:
     """The places of every district (or one), retired ones too, as on the web."""
     if codebook:
         _write_csv(out, column_codebook(places.COLUMNS), dialect)
         return
-    district_id = _district_id(district)
-    found = list_places(db.session(), None if district_id is None else [district_id])
+    district_id = _district_id(organisation, district)
+    ids = district_ids(db.session(), organisation.id)
+    found = list_places(db.session(), ids if district_id is None else [district_id])
     if fmt == "xlsx":
         book = xlsx(places.export_rows(found), column_codebook(places.COLUMNS), title="Platser")
         for chunk in chunks(book):
@@ -575,5 +636,5 @@ def demo_seed(year: int | None, random_seed: int, responses: int | None) -> None
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     groups = (db_cli, backup_cli, schedule_cli, seed_cli, meetings_cli, users_cli, export_cli)
-    for group in (*groups, places_cli, questionnaire_cli, retention_cli, demo_cli):
+    for group in (*groups, orgs_cli, places_cli, questionnaire_cli, retention_cli, demo_cli):
         app.cli.add_command(group)

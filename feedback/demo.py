@@ -41,14 +41,24 @@ def real_responses(session: Session) -> int:
     return session.scalar(query) or 0
 
 
+def _a_year_earlier(session: Session, meetings: Sequence[Meeting]) -> list[Meeting]:
+    """Copies of the meetings a year before, each in its own organisation."""
+    earlier = []
+    for meeting in meetings:
+        found = import_meetings(
+            session, meeting.district.organisation_id, [_a_year_before(meeting)]
+        )
+        earlier.extend([*found.created, *found.existing])
+    return earlier
+
+
 def seed(session: Session, questionnaire: Questionnaire, year: int, rng: random.Random) -> int:
     """Demo answers for `year`'s meetings and for copies of them a year earlier; how many."""
     if real_responses(session):
         raise RealResponsesExist("the database holds real responses")
     meetings = [m for m in list_meetings(session, year=year) if not m.is_cancelled]
-    earlier = import_meetings(session, [_a_year_before(m) for m in meetings])
     made = 0
-    for meeting in [*earlier.created, *earlier.existing, *meetings]:
+    for meeting in [*_a_year_earlier(session, meetings), *meetings]:
         lean = _lean(meeting, year)
         for _ in range(rng.randint(6, 14)):
             session.add(_response(meeting, questionnaire, lean, rng))
@@ -69,8 +79,7 @@ def seed_many(
     if real_responses(session):
         raise RealResponsesExist("the database holds real responses")
     meetings = [m for m in list_meetings(session, year=year) if not m.is_cancelled]
-    earlier = import_meetings(session, [_a_year_before(m) for m in meetings])
-    everyone = [*earlier.created, *earlier.existing, *meetings]
+    everyone = [*_a_year_earlier(session, meetings), *meetings]
     if not everyone:
         return 0
     leans = [_weights(_lean(m, year)) for m in everyone]

@@ -11,6 +11,8 @@ from feedback.calendar import ics, summary
 from feedback.links import survey_url
 from feedback.meetings import find_by_code, list_meetings
 from feedback.models import Meeting, utcnow
+from feedback.organisations import district_ids
+from feedback.organisations import web as organisations_web
 
 bp = Blueprint("feeds", __name__)
 
@@ -32,14 +34,17 @@ def _calendar(meetings: Sequence[Meeting], name: str, filename: str) -> Response
 @bp.route("/kalender.ics")
 def schedule() -> Response:
     """Every meeting of every year; cancelled ones stay in the feed, marked as cancelled."""
-    return _calendar(list_meetings(db.session()), CALENDAR_NAME, "trygghetsdialog.ics")
+    organisation = organisations_web.required()
+    meetings = list_meetings(db.session(), district_ids=district_ids(db.session(), organisation.id))
+    return _calendar(meetings, CALENDAR_NAME, "trygghetsdialog.ics")
 
 
 @bp.route("/moten/<code>.ics")
 def meeting(code: str) -> Response:
     """One meeting, to add to a calendar; the code in any case."""
     found = find_by_code(db.session(), code)
-    if found is None:
+    named = organisations_web.current()
+    if found is None or (named is not None and named.id != found.district.organisation_id):
         abort(404)
     return _calendar([found], summary(found), f"{found.code}.ics")
 

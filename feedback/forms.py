@@ -51,6 +51,7 @@ from feedback.i18n import CHANNEL_NAMES, LANGUAGES
 from feedback.meetings import MeetingFields, local
 from feedback.models import Meeting, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
+from feedback.organisations import web as organisations_web
 from feedback.places import ANOTHER, NONE_OF_THEM, SurveyPlace, snap, within
 from feedback.questionnaire import Question, Questionnaire
 from feedback.responses import Filters, Submission
@@ -232,9 +233,10 @@ class ExportForm(Form):
         _l("Indikatorer per möte"), choices=["", "true", "false"], validators=[Optional()]
     )
 
-    def filters(self, free_text: bool) -> Filters:
-        """The chosen filters."""
+    def filters(self, free_text: bool, district_ids: frozenset[int]) -> Filters:
+        """The chosen filters, within the districts the reader may see."""
         return Filters(
+            district_ids=district_ids,
             year=self.year.data,
             district_id=self.district.data or None,
             meeting_code=(self.meeting.data or "").strip().upper() or None,
@@ -458,7 +460,7 @@ def _pin(form: Any, field: Any) -> None:
         field.data = ""
         message = _l("Platsen på kartan gick inte att läsa. Sätt ut den igen.")
         raise ValidationError(message) from None
-    if not within(latitude, longitude, current_app.config["AREA_BOUNDS"]):
+    if not within(latitude, longitude, organisations_web.bounds()):
         field.data = ""
         raise ValidationError(_l("Platsen på kartan ligger utanför kommunen. Sätt ut den igen."))
     snapped = snap(latitude, longitude, current_app.config["MAP_GRID_METRES"])

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, joinedload
 
-from feedback.models import District, Meeting, utcnow
+from feedback.models import District, Meeting, Organisation, utcnow
 from feedback.openapi import YEAR_MAX, YEAR_MIN
 from feedback.questionnaire import offered_version
 from feedback.schedule import ParsedMeeting
@@ -80,45 +80,58 @@ def survey_window(
 
 # What an untouched survey page shows of a meeting.
 SurveyFacts = Row[
-    str, int, str, str, str | None, datetime, datetime, str, datetime | None, int | None
+    str, int, str, str, str | None, datetime, datetime, str, datetime | None, int | None, str
 ]
 
 
 def survey_facts(session: Session, code: str) -> SurveyFacts | None:
     """What an untouched survey page shows of a meeting, in one light query (no ORM objects):
-    code, district_id, district_name, place, address, starts_at, ends_at, kind, cancelled_at, and
-    the version of the questionnaire that takes answers (see `questionnaire.taking_answers`)."""
-    query = select(
-        Meeting.code,
-        Meeting.district_id,
-        District.name.label("district_name"),
-        Meeting.place,
-        Meeting.address,
-        Meeting.starts_at,
-        Meeting.ends_at,
-        Meeting.kind,
-        Meeting.cancelled_at,
-        offered_version().label("version"),
-    ).join(Meeting.district)
+    code, district_id, district_name, place, address, starts_at, ends_at, kind, cancelled_at, the
+    version of the questionnaire that takes answers (see `questionnaire.taking_answers`), and
+    the organisation's slug."""
+    query = (
+        select(
+            Meeting.code,
+            Meeting.district_id,
+            District.name.label("district_name"),
+            Meeting.place,
+            Meeting.address,
+            Meeting.starts_at,
+            Meeting.ends_at,
+            Meeting.kind,
+            Meeting.cancelled_at,
+            offered_version().label("version"),
+            Organisation.slug.label("organisation_slug"),
+        )
+        .join(Meeting.district)
+        .join(District.organisation)
+    )
     return session.execute(query.where(Meeting.code == code.strip().upper())).one_or_none()
 
 
 def find_by_code(session: Session, code: str) -> Meeting | None:
     """The meeting with this code, ignoring case and surrounding blanks, with its district."""
-    query = select(Meeting).options(joinedload(Meeting.district))
+    query = select(Meeting).options(joinedload(Meeting.district).joinedload(District.organisation))
     return session.scalar(query.where(Meeting.code == code.strip().upper()))
 
 
-def upcoming_and_past(session: Session, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
-    """The public schedule: meetings still to come (soonest first), and held ones (latest first)."""
-    meetings = list_meetings(session)
+def upcoming_and_past(
+    session: Session, now: datetime, district_ids: Collection[int]
+) -> tuple[list[Meeting], list[Meeting]]:
+    """The public schedule of some districts: meetings still to come (soonest first), and held
+    ones (latest first)."""
+    meetings = list_meetings(session, district_ids=district_ids)
     upcoming = [m for m in meetings if m.ends_at >= now]
     past = [m for m in reversed(meetings) if m.ends_at < now]
     return upcoming, past
 
 
 def open_surveys(
-    session: Session, now: datetime, opens_minutes_before: Mapping[str, int], closes_days_after: int
+    session: Session,
+    now: datetime,
+    opens_minutes_before: Mapping[str, int],
+    closes_days_after: int,
+    district_ids: Collection[int],
 ) -> list[Meeting]:
     """The meetings whose survey is open at this moment, the one nearest in time first: a
     meeting going on now before one held days ago. A meeting's survey opens as long before it
@@ -129,6 +142,7 @@ def open_surveys(
             Meeting.cancelled_at.is_(None),
             Meeting.starts_at <= now + timedelta(minutes=max(opens_minutes_before.values())),
             Meeting.ends_at > now - timedelta(days=closes_days_after + 1),
+            Meeting.district_id.in_(district_ids),
         )
     )
     return sorted(
@@ -141,11 +155,15 @@ def open_surveys(
     )
 
 
-def next_meeting(session: Session, now: datetime) -> Meeting | None:
-    """The next meeting that has not started and is not cancelled."""
+def next_meeting(session: Session, now: datetime, district_ids: Collection[int]) -> Meeting | None:
+    """The next meeting in some districts that has not started and is not cancelled."""
     return session.scalar(
         select(Meeting)
-        .where(Meeting.starts_at > now, Meeting.cancelled_at.is_(None))
+        .where(
+            Meeting.starts_at > now,
+            Meeting.cancelled_at.is_(None),
+            Meeting.district_id.in_(district_ids),
+        )
         .order_by(Meeting.starts_at)
         .limit(1)
     )
@@ -172,24 +190,26 @@ def list_meetings(
     return session.scalars(query).all()
 
 
-def list_districts(session: Session) -> Sequence[District]:
-    """Every district, by name."""
-    return session.scalars(select(District).order_by(District.name)).all()
+def list_districts(session: Session, organisation_id: int) -> Sequence[District]:
+    """An organisation's districts, by name."""
+    query = select(District).where(District.organisation_id == organisation_id)
+    return session.scalars(query.order_by(District.name)).all()
 
 
-def find_district(session: Session, name: str) -> District | None:
-    """The district with this name, in any case and spacing."""
+def find_district(session: Session, organisation_id: int, name: str) -> District | None:
+    """The organisation's district with this name, in any case and spacing."""
     # Compared in Python: SQLite's lower() leaves Å, Ä and Ö alone. There are few districts.
     wanted = " ".join(name.split()).casefold()
-    return next((d for d in list_districts(session) if d.name.casefold() == wanted), None)
+    districts = list_districts(session, organisation_id)
+    return next((d for d in districts if d.name.casefold() == wanted), None)
 
 
-def get_or_create_district(session: Session, name: str) -> District:
-    """The district with this name (any case), created if new."""
+def get_or_create_district(session: Session, organisation_id: int, name: str) -> District:
+    """The organisation's district with this name (any case), created if new."""
     name = " ".join(name.split())
-    district = find_district(session, name)
+    district = find_district(session, organisation_id, name)
     if district is None:
-        district = District(name=name)
+        district = District(organisation_id=organisation_id, name=name)
         session.add(district)
         session.flush()
     return district
@@ -238,10 +258,10 @@ def _find_existing(session: Session, district: District, starts_at: datetime) ->
     )
 
 
-def create_meeting(session: Session, fields: MeetingFields) -> Meeting:
-    """Schedule a meeting with a fresh code."""
+def create_meeting(session: Session, organisation_id: int, fields: MeetingFields) -> Meeting:
+    """Schedule a meeting of an organisation with a fresh code, unique across organisations."""
     meeting = Meeting(code=_unused_code(session))
-    _apply(session, meeting, fields)
+    _apply(session, meeting, organisation_id, fields)
     session.add(meeting)
     session.flush()
     return meeting
@@ -250,7 +270,7 @@ def create_meeting(session: Session, fields: MeetingFields) -> Meeting:
 def update_meeting(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
     """Change a meeting's district, time or place; its code and poster stay valid."""
     published = meeting.starts_at
-    _apply(session, meeting, fields)
+    _apply(session, meeting, meeting.district.organisation_id, fields)
     if meeting.starts_at != published and meeting.moved_from is None:
         meeting.moved_from = published
     session.flush()
@@ -269,9 +289,11 @@ def reinstate_meeting(session: Session, meeting: Meeting) -> None:
     session.flush()
 
 
-def is_taken(session: Session, fields: MeetingFields, ignore: Meeting | None = None) -> bool:
+def is_taken(
+    session: Session, organisation_id: int, fields: MeetingFields, ignore: Meeting | None = None
+) -> bool:
     """Whether another meeting already holds this district and start time."""
-    district = find_district(session, fields.district)
+    district = find_district(session, organisation_id, fields.district)
     if district is None:
         return False
     existing = _find_existing(session, district, local_datetime(fields.day, fields.start))
@@ -286,21 +308,24 @@ class ImportResult:
     existing: list[Meeting]
 
 
-def import_meetings(session: Session, rows: Iterable[MeetingFields]) -> ImportResult:
-    """Create the meetings not already scheduled; importing the same rows twice creates nothing."""
+def import_meetings(
+    session: Session, organisation_id: int, rows: Iterable[MeetingFields]
+) -> ImportResult:
+    """Create an organisation's meetings not already scheduled; importing the same rows twice
+    creates nothing."""
     result = ImportResult(created=[], existing=[])
     for fields in rows:
-        district = get_or_create_district(session, fields.district)
+        district = get_or_create_district(session, organisation_id, fields.district)
         existing = _find_existing(session, district, local_datetime(fields.day, fields.start))
         if existing is None:
-            result.created.append(create_meeting(session, fields))
+            result.created.append(create_meeting(session, organisation_id, fields))
         else:
             result.existing.append(existing)
     return result
 
 
-def _apply(session: Session, meeting: Meeting, fields: MeetingFields) -> None:
-    meeting.district = get_or_create_district(session, fields.district)
+def _apply(session: Session, meeting: Meeting, organisation_id: int, fields: MeetingFields) -> None:
+    meeting.district = get_or_create_district(session, organisation_id, fields.district)
     meeting.starts_at = local_datetime(fields.day, fields.start)
     meeting.ends_at = local_datetime(fields.day, fields.end)
     meeting.place = fields.place.strip()

@@ -30,15 +30,59 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class District(Base):
-    """A kommundel where dialogues are held."""
+# An organisation's slug: the first part of its public addresses (/borlange/...).
+SLUG_PATTERN = r"[a-z][a-z0-9-]{1,39}"
 
-    __tablename__ = "district"
+
+class Organisation(Base):
+    """A municipality running its dialogues in this installation: its districts, meetings,
+    places and pledges, its name on posters and its contact in the privacy notice."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (
+        CheckConstraint("south < north AND west < east", name="bounds"),
+        CheckConstraint(
+            "(south IS NULL) = (north IS NULL) AND (west IS NULL) = (east IS NULL)"
+            " AND (south IS NULL) = (west IS NULL)",
+            name="bounds_given",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # A host name of its own (trygghet.borlange.se), where configured; else /<slug>/ only.
+    host: Mapped[str | None] = mapped_column(String(253), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The poster's accent colour, as #rrggbb.
+    colour: Mapped[str] = mapped_column(String(7), default="#00558c")
+    # Where its places can lie, in degrees (WGS 84); None allows anywhere on Earth.
+    south: Mapped[float | None]
+    west: Mapped[float | None]
+    north: Mapped[float | None]
+    east: Mapped[float | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """South, west, north, east; None when the organisation set no area."""
+        if self.south is None or self.west is None or self.north is None or self.east is None:
+            return None
+        return (self.south, self.west, self.north, self.east)
+
+
+class District(Base):
+    """A kommundel of an organisation, where dialogues are held."""
+
+    __tablename__ = "district"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
     meetings: Mapped[list[Meeting]] = relationship(back_populates="district")
 
 
@@ -115,6 +159,14 @@ class Meeting(Base):
 
 ROLES = ("admin", "coordinator", "analyst")
 
+# The organisations a staff member works for: one for municipal staff, several for police.
+user_organisation = Table(
+    "user_organisation",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
 user_district = Table(
     "user_district",
     Base.metadata,
@@ -138,6 +190,9 @@ class User(UserMixin, Base):  # type: ignore[misc]
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=user_organisation, order_by="Organisation.name"
+    )
     districts: Mapped[list[District]] = relationship(
         secondary=user_district, order_by="District.name"
     )
@@ -239,6 +294,10 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The organisation whose data the action touched; None for a login or an account's own.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
     # The address is kept as written, so the log still reads right after a user is renamed.
     actor_email: Mapped[str | None] = mapped_column(String(254), index=True)
     action: Mapped[str] = mapped_column(String(40), index=True)
@@ -335,6 +394,8 @@ class Pledge(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A pledge for the whole municipality names no district, so it names its organisation.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     year: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)

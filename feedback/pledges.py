@@ -19,6 +19,7 @@ T = TypeVar("T")
 class PledgeFields:
     """What staff write about a pledge."""
 
+    organisation_id: int
     year: int
     title: str
     text: str
@@ -56,9 +57,13 @@ def save_pledge(
     district_ids: Collection[int] | None = None,
 ) -> Pledge:
     """Record a new pledge, or change one, within a scope of districts (None: any)."""
-    if not covers_only(fields.districts, district_ids):
+    if not covers_only(fields.districts, district_ids) or any(
+        d.organisation_id != fields.organisation_id for d in fields.districts
+    ):
         raise OutOfScope("a pledge may cover only districts within the scope")
-    pledge = pledge or Pledge()
+    if pledge is not None and pledge.organisation_id != fields.organisation_id:
+        raise OutOfScope("a pledge stays with its organisation")
+    pledge = pledge or Pledge(organisation_id=fields.organisation_id)
     pledge.year = fields.year
     pledge.title = fields.title.strip()
     pledge.text = fields.text.strip()
@@ -101,39 +106,52 @@ def unpublish(session: Session, pledge: Pledge) -> bool:
 
 
 def find_pledge(
-    session: Session, pledge_id: int, district_ids: Collection[int] | None = None
+    session: Session,
+    pledge_id: int,
+    organisation_id: int,
+    district_ids: Collection[int] | None = None,
 ) -> Pledge | None:
-    """The pledge with this id, if it lies within a scope of districts (None: any)."""
-    query = select(Pledge).where(Pledge.id == pledge_id)
-    if district_ids is not None:
-        query = query.where(_within(district_ids))
+    """The organisation's pledge with this id, if it lies within a scope of districts (None:
+    the whole organisation)."""
+    query = _chosen(select(Pledge).where(Pledge.id == pledge_id), organisation_id, district_ids)
     return session.scalar(query)
 
 
 def pledges_of(
     session: Session,
     year: int,
+    organisation_id: int,
     district_ids: Collection[int] | None = None,
     *,
     published_only: bool = False,
 ) -> Sequence[Pledge]:
-    """A year's pledges (within a scope of districts; the published ones only, for the
-    public), in the order they were recorded."""
-    query = _chosen(select(Pledge).where(Pledge.year == year), district_ids, published_only)
+    """An organisation's pledges of a year (within a scope of districts; the published ones
+    only, for the public), in the order they were recorded."""
+    query = _chosen(
+        select(Pledge).where(Pledge.year == year), organisation_id, district_ids, published_only
+    )
     return session.scalars(query.order_by(Pledge.id)).all()
 
 
 def pledge_years(
-    session: Session, district_ids: Collection[int] | None = None, *, published_only: bool = False
+    session: Session,
+    organisation_id: int,
+    district_ids: Collection[int] | None = None,
+    *,
+    published_only: bool = False,
 ) -> list[int]:
     """The years that have pledges (as pledges_of chooses them), newest first."""
-    query = _chosen(select(Pledge.year), district_ids, published_only)
+    query = _chosen(select(Pledge.year), organisation_id, district_ids, published_only)
     return sorted(set(session.scalars(query)), reverse=True)
 
 
 def _chosen(
-    query: Select[T], district_ids: Collection[int] | None, published_only: bool
+    query: Select[T],
+    organisation_id: int,
+    district_ids: Collection[int] | None,
+    published_only: bool = False,
 ) -> Select[T]:
+    query = query.where(Pledge.organisation_id == organisation_id)
     if district_ids is not None:
         query = query.where(_within(district_ids))
     if published_only:

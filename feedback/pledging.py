@@ -13,18 +13,24 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from feedback import audit, db, questionnaire, reports
-from feedback.access import guard, scope, scoped
+from feedback.access import (
+    guard,
+    own_districts,
+    pledge_in_scope,
+    required_organisation,
+    scope,
+    scoped_districts,
+)
 from feedback.actions import OPEN_STATES, actions_of, is_overdue
 from feedback.actions.forms import OWNER_NAMES, STATE_NAMES
 from feedback.forms import ConfirmForm, NoteForm, PledgeForm
 from feedback.i18n import language
-from feedback.meetings import list_districts, local
+from feedback.meetings import local
 from feedback.models import District, Pledge, utcnow
 from feedback.pledges import (
     OutOfScope,
     PledgeFields,
     add_note,
-    find_pledge,
     pledge_years,
     pledges_of,
     publish,
@@ -60,7 +66,7 @@ def basis(district_id: int | None = None) -> str:
         report=report,
         questionnaire=current,
         groups=reports.by_problem(report.free_text, current),
-        districts=None if scope() is None else scoped(list_districts(db.session())),
+        districts=None if own_districts() is None else scoped_districts(),
         findings=year_findings(db.session(), district_ids, report.year),
         open_actions=actions_of(db.session(), district_ids, OPEN_STATES),
         overdue=lambda action: is_overdue(action, today),
@@ -74,9 +80,11 @@ def basis(district_id: int | None = None) -> str:
 @bp.route("/pledges")
 def pledges() -> str:
     """The pledges of every year (a coordinator's: those for their districts), newest first."""
-    years = pledge_years(db.session(), scope())
+    organisation, own = required_organisation(), own_districts()
+    years = pledge_years(db.session(), organisation.id, own)
     return render_template(
-        "pledges/list.html", by_year=[(y, pledges_of(db.session(), y, scope())) for y in years]
+        "pledges/list.html",
+        by_year=[(y, pledges_of(db.session(), y, organisation.id, own)) for y in years],
     )
 
 
@@ -86,7 +94,7 @@ def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
         form.districts.data = [d.id for d in pledge.districts]
     if pledge is None and not form.is_submitted():
         form.year.data = local(utcnow()).year
-    form.districts.choices = [SelectChoice(d.id, d.name) for d in _districts()]
+    form.districts.choices = [SelectChoice(d.id, d.name) for d in scoped_districts()]
     current = questionnaire.current()
     form.indicators.choices = [
         SelectChoice(i.key, current.indicator_label(i, language())) for i in current.indicators
@@ -94,19 +102,15 @@ def _pledge_form(pledge: Pledge | None = None) -> PledgeForm:
     return form
 
 
-def _districts() -> list[District]:
-    """The districts the user may give a pledge."""
-    return scoped(list_districts(db.session()))
-
-
 def _fields(form: PledgeForm) -> PledgeFields:
     chosen = set(form.districts.data or [])
     return PledgeFields(
+        organisation_id=required_organisation().id,
         year=form.year.data,
         title=form.title.data,
         text=form.text.data,
         responsible=form.responsible.data,
-        districts=[d for d in _districts() if d.id in chosen],
+        districts=[d for d in scoped_districts() if d.id in chosen],
         indicators=form.indicators.data or [],
         activities=form.activities.data or "",
     )
@@ -205,7 +209,7 @@ def _described(pledge: Pledge) -> str:
 
 
 def _pledge_or_404(pledge_id: int) -> Pledge:
-    found = find_pledge(db.session(), pledge_id, scope())
+    found = pledge_in_scope(pledge_id)
     if found is None:
         abort(404)
     return found
@@ -214,7 +218,7 @@ def _pledge_or_404(pledge_id: int) -> Pledge:
 def _save(form: PledgeForm, pledge: Pledge | None = None) -> Pledge | None:
     """Save the pledge the form describes; None, with the form told why, if it is not theirs."""
     try:
-        return save_pledge(db.session(), _fields(form), pledge, district_ids=scope())
+        return save_pledge(db.session(), _fields(form), pledge, district_ids=own_districts())
     except OutOfScope:
         form.districts.errors.append(_("Välj en eller flera av dina kommundelar."))
         return None

@@ -48,6 +48,8 @@ from feedback.meetings import (
     upcoming_and_past,
 )
 from feedback.models import District, Meeting, Place, QuestionnaireVersion, utcnow
+from feedback.organisations import district_ids
+from feedback.organisations import web as organisations_web
 from feedback.places import SurveyPlace, survey_places
 from feedback.places.map import survey_map, tile_origin
 from feedback.pledges import pledge_years, pledges_of
@@ -84,26 +86,43 @@ def window_of(meeting: Timed) -> SurveyWindow:
 
 
 def surveys_open_now() -> list[Meeting]:
-    """The meetings whose survey residents can answer at this moment, nearest in time first."""
+    """The request organisation's meetings whose survey residents can answer at this moment,
+    nearest in time first."""
     return open_surveys(
         db.session(),
         utcnow(),
         _opens_minutes_before(),
         current_app.config["SURVEY_CLOSES_DAYS_AFTER"],
+        _districts(),
     )
 
 
+def _districts() -> frozenset[int]:
+    """The districts of the request's organisation."""
+    return district_ids(db.session(), organisations_web.required().id)
+
+
 def _meeting_or_404(code: str) -> Meeting:
+    """The meeting with this code, which makes its organisation the request's. The code alone
+    finds it; a GET where the address names no organisation goes on to the organisation's own
+    address, and another organisation's address is a 404."""
     meeting = find_by_code(db.session(), code)
     if meeting is None:
         abort(404)
+    organisation = meeting.district.organisation
+    named = organisations_web.current()
+    if named is None and request.method in ("GET", "HEAD"):
+        abort(organisations_web.redirect_into(organisation))
+    if named is not None and named.id != organisation.id:
+        abort(404)
+    organisations_web.use(organisation)
     return meeting
 
 
 @bp.route("/")
 def index() -> str:
     """The public schedule: upcoming and past meetings, cancelled and moved ones marked."""
-    upcoming, past = upcoming_and_past(db.session(), utcnow())
+    upcoming, past = upcoming_and_past(db.session(), utcnow(), _districts())
     answerable = {m.id for m in surveys_open_now()}
     return render_template("public/index.html", upcoming=upcoming, past=past, answerable=answerable)
 
@@ -112,21 +131,22 @@ def index() -> str:
 def pledges() -> str:
     """This year's pledges with their progress, and how last year's pledges turned out."""
     current = questionnaire.current()
+    organisation = organisations_web.required().id
     year = year_arg() or local(utcnow()).year
-    years = pledge_years(db.session(), published_only=True)
+    years = pledge_years(db.session(), organisation, published_only=True)
     if "year" not in request.args and years and year not in years:
         year = years[0]  # before this year's pledges are published, the latest ones
     last_year = [
         (p, follow_up(db.session(), p, current, current_app.config["MIN_ANSWERS"]))
-        for p in pledges_of(db.session(), year - 1, published_only=True)
+        for p in pledges_of(db.session(), year - 1, organisation, published_only=True)
     ]
     return render_template(
         "public/pledges.html",
         year=year,
-        pledges=pledges_of(db.session(), year, published_only=True),
+        pledges=pledges_of(db.session(), year, organisation, published_only=True),
         last_year=last_year,
         questionnaire=current,
-        done=done_in(db.session(), year),
+        done=done_in(db.session(), year, _districts()),
         owners=OWNER_NAMES,
     )
 
@@ -134,7 +154,7 @@ def pledges() -> str:
 @bp.route("/loften/foto/<int:photo_id>")
 def published_photo(photo_id: int) -> WerkzeugResponse:
     """A walk's photo a coordinator approved for publication; any other is a 404."""
-    photo = approved_photo(db.session(), photo_id)
+    photo = approved_photo(db.session(), photo_id, _districts())
     if photo is None:
         abort(404)
     response = WerkzeugResponse(photo.data, mimetype="image/jpeg")
@@ -145,12 +165,14 @@ def published_photo(photo_id: int) -> WerkzeugResponse:
 @bp.route("/tillganglighet")
 def accessibility() -> str:
     """The accessibility statement that DOS-lagen requires."""
+    organisations_web.required()
     return render_template("public/accessibility.html")
 
 
 @bp.route("/integritet")
 def privacy() -> str:
     """What is stored about residents, what is not, for how long, and whom to ask."""
+    organisations_web.required()
     return render_template("public/privacy.html")
 
 
@@ -196,7 +218,7 @@ def _survey(
             meeting=meeting,
             window=window,
             now=now,
-            upcoming=next_meeting(db.session(), now),
+            upcoming=next_meeting(db.session(), now, _districts()),
             open_now=[m for m in surveys_open_now() if m.id != meeting.id],
             channel=channel,
         )
@@ -276,7 +298,8 @@ def _page_key(
     """What an untouched survey page shows: where, when, the places asked about, the map, the
     version and the language."""
     where = (facts.district_name, facts.place, facts.address, facts.starts_at, facts.ends_at)
-    return (request.path, language(), current.version, *where, places, survey_map())
+    address = request.script_root + request.path
+    return (address, language(), current.version, *where, places, survey_map())
 
 
 # A room scanning the same poster at once asks for the same meeting: each worker keeps what

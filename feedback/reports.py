@@ -317,16 +317,16 @@ def overview(
     year: int,
     questionnaire: Questionnaire,
     min_n: int,
-    district_ids: frozenset[int] | None = None,
+    district_ids: frozenset[int],
 ) -> list[OverviewRow]:
     """Every district (within a scope) for a year, with the change from the year before."""
     found = cleared(
         session, questionnaire, min_n, years=(year - 1, year), district_ids=district_ids
     )
     result = []
-    for district in list_districts(session):
-        if district_ids is not None and district.id not in district_ids:
-            continue
+    for district in session.scalars(
+        select(District).where(District.id.in_(district_ids)).order_by(District.name)
+    ):
         now = _total(found, (district.id, year), questionnaire)
         before = _total(found, (district.id, year - 1), questionnaire)
         result.append(
@@ -512,11 +512,11 @@ def follow_up(
     own year show whether the share moved. The same caveats hold as everywhere: those who
     answered, not the residents, and a single year's change is read with care.
     """
-    covered = [d.id for d in pledge.districts] or None
+    districts = list(pledge.districts) or list(list_districts(session, pledge.organisation_id))
+    covered = [d.id for d in districts]
     found = cleared(
         session, questionnaire, min_n, years=(pledge.year - 1, pledge.year), district_ids=covered
     )
-    districts = list(pledge.districts) or list(list_districts(session))
     pairs = {
         d.id: (
             _total(found, (d.id, pledge.year - 1), questionnaire),

@@ -125,6 +125,8 @@ class Filters:
     meeting_code: str | None = None
     channel: str | None = None
     questionnaire_version: int | None = None
+    # The districts the reader may see (those of their organisation); None: every one.
+    district_ids: frozenset[int] | None = None
     free_text: bool = True  # approved free text; False leaves every free-text answer out
 
 
@@ -178,6 +180,8 @@ def response_rows(
     )
     if filters.district_id is not None:
         responses = responses.where(Meeting.district_id == filters.district_id)
+    if filters.district_ids is not None:
+        responses = responses.where(Meeting.district_id.in_(filters.district_ids))
     if filters.year is not None:
         responses = responses.where(
             Meeting.starts_at >= local_datetime(date(filters.year, 1, 1), time()),

@@ -26,11 +26,11 @@ from wtforms import SelectChoice
 
 from feedback import actions, audit, db, moderation, places, questionnaire, reports, walks
 from feedback import export as export_module
-from feedback.access import can, guard, scope, scoped
+from feedback.access import can, guard, scope, scoped_districts
 from feedback.forms import ExportForm, ModerationForm
 from feedback.i18n import LANGUAGES
 from feedback.inputs import choice_arg, year_arg
-from feedback.meetings import list_districts, local
+from feedback.meetings import local
 from feedback.models import District, utcnow
 from feedback.places import list_places, place_names
 from feedback.responses import response_rows
@@ -46,7 +46,7 @@ def _district(district_id: int) -> District:
     return found
 
 
-def requested_year(district_ids: frozenset[int] | None = None) -> int:
+def requested_year(district_ids: frozenset[int]) -> int:
     """The year asked for (a 400 when it is no year), or the newest year with meetings (in
     some districts: the user's, or the one on the page)."""
     newest = next(iter(reports.years(db.session(), district_ids)), local(utcnow()).year)
@@ -73,7 +73,7 @@ def overview() -> str:
 @bp.route("/districts")
 def districts() -> str:
     """Every district within the user's scope, with its meetings."""
-    return render_template("staff/districts.html", districts=scoped(list_districts(db.session())))
+    return render_template("staff/districts.html", districts=scoped_districts())
 
 
 @bp.route("/districts/<int:district_id>")
@@ -142,7 +142,7 @@ def _export_form() -> ExportForm:
     form = ExportForm(formdata=request.args)
     form.district.choices = [
         SelectChoice(0, _("Alla kommundelar")),
-        *(SelectChoice(d.id, d.name) for d in scoped(list_districts(db.session()))),
+        *(SelectChoice(d.id, d.name) for d in scoped_districts()),
     ]
     return form
 
@@ -167,7 +167,7 @@ def export_responses(fmt: str) -> Response | tuple[str, int]:
     form = _export_form()
     if not form.validate():
         return _export_page(form, 400)
-    filters = form.filters(free_text=can("free_text"))
+    filters = form.filters(free_text=can("free_text"), district_ids=scope())
     names = place_names(db.session())
     table = export_module.Responses(labels=form.labels.data or None, place_names=names)
     described = form.described()  # the format is in the file's name
@@ -250,7 +250,7 @@ class Table:
 
     filename: str
     title: str
-    rows: Callable[[frozenset[int] | None], Iterator[list[object]]]
+    rows: Callable[[frozenset[int]], Iterator[list[object]]]
     codebook: Callable[[], Iterator[list[object]]]
 
 
@@ -288,7 +288,7 @@ def export_table(table: str, fmt: str) -> Response | tuple[str, int]:
     district_id = form.district.data or None
     ids = scope()
     if district_id:
-        ids = frozenset({district_id}) if ids is None else ids & {district_id}
+        ids = ids & {district_id}
     found = TABLES[table]
     rows = list(found.rows(ids))
     district = {"district": district_id} if district_id else {}

@@ -28,7 +28,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice
 
 from feedback import audit, db, qr, questionnaire
-from feedback.access import guard, in_scope, scope, scoped
+from feedback.access import (
+    guard,
+    in_scope,
+    own_districts,
+    required_organisation,
+    scope,
+    scoped_districts,
+)
 from feedback.forms import (
     ConfirmForm,
     ImportForm,
@@ -88,7 +95,7 @@ def meetings() -> str:
     return render_template(
         "staff/meetings.html",
         meetings=list_meetings(db.session(), district_id=district_id, district_ids=scope()),
-        districts=scoped(list_districts(db.session())),
+        districts=scoped_districts(),
         district=district,
     )
 
@@ -99,8 +106,9 @@ def new_meeting() -> str | tuple[str, int] | WerkzeugResponse:
     form = _meeting_form()
     if form.validate_on_submit():
         fields = form.meeting_fields(_district_or_404(form.district.data).name)
-        if not is_taken(db.session(), fields):
-            meeting = create_meeting(db.session(), fields)
+        organisation = required_organisation().id
+        if not is_taken(db.session(), organisation, fields):
+            meeting = create_meeting(db.session(), organisation, fields)
             db.session().commit()
             flash(_("Mötet är skapat."), "success")
             return redirect(url_for("staff.meeting", meeting_id=meeting.id))
@@ -141,7 +149,7 @@ def edit_meeting(meeting_id: int) -> str | tuple[str, int] | WerkzeugResponse:
         fields = form.meeting_fields(_district_or_404(form.district.data).name)
         if found.is_walk and fields.kind != "walk" and has_findings(db.session(), found.id):
             form.kind.errors.append(_("Vandringen har fynd och förblir en trygghetsvandring."))
-        elif not is_taken(db.session(), fields, ignore=found):
+        elif not is_taken(db.session(), required_organisation().id, fields, ignore=found):
             update_meeting(db.session(), found, fields)
             db.session().commit()
             flash(_("Ändringarna är sparade."), "success")
@@ -302,7 +310,7 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
     refused = action == "confirm" and form.validate() and not _all_in_scope(chosen)
     rows = _meeting_rows(chosen) if action == "confirm" and not form.errors else None
     if rows is not None and not refused:
-        result = import_meetings(session, rows)
+        result = import_meetings(session, required_organisation().id, rows)
         session.commit()
         flash(
             ngettext("%(num)d möte skapades.", "%(num)d möten skapades.", len(result.created))
@@ -317,7 +325,7 @@ def import_schedule() -> tuple[str, int] | WerkzeugResponse:
         "staff/import.html",
         form=form,
         taken=[_already_scheduled(entry.form) for entry in form.rows],
-        district_names=[d.name for d in scoped(list_districts(session))],
+        district_names=[d.name for d in scoped_districts()],
     ), 400 if refused or action == "confirm" else _status(form)
 
 
@@ -334,10 +342,11 @@ def _meeting_rows(rows: list[ImportRowForm]) -> list[MeetingFields] | None:
 
 def _all_in_scope(rows: list[ImportRowForm]) -> bool:
     """Whether the user may schedule every row; marks the rows outside their districts."""
-    if scope() is None:
+    if own_districts() is None:
         return True
+    organisation = required_organisation().id
     for row in rows:
-        district = find_district(db.session(), row.district.data or "")
+        district = find_district(db.session(), organisation, row.district.data or "")
         if district is None or not in_scope(district.id):
             row.district.errors.append(_("Du kan bara lägga in möten i dina egna kommundelar."))
     return not any(row.district.errors for row in rows)
@@ -346,8 +355,14 @@ def _all_in_scope(rows: list[ImportRowForm]) -> bool:
 def _fill_rows(form: ImportForm) -> None:
     """Replace the rows with what the parser understood from the pasted text."""
     session = db.session()
-    names = [d.name for d in list_districts(session)]
-    places = session.scalars(select(Meeting.place).distinct()).all()
+    organisation = required_organisation().id
+    names = [d.name for d in list_districts(session, organisation)]
+    places = session.scalars(
+        select(Meeting.place)
+        .join(Meeting.district)
+        .where(District.organisation_id == organisation)
+        .distinct()
+    ).all()
     form.rows.entries = []
     form.rows.last_index = -1
     for parsed in parse_schedule(form.text.data, form.year.data, names, places):
@@ -375,12 +390,12 @@ def _already_scheduled(row: ImportRowForm) -> bool:
         fields = row.meeting_fields(row.district.data)
     except (TypeError, ValueError):  # a row with a missing or impossible time names no meeting
         return False
-    return is_taken(db.session(), fields)
+    return is_taken(db.session(), required_organisation().id, fields)
 
 
 def _meeting_form(obj: object | None = None) -> MeetingForm:
     form = MeetingForm(obj=obj)
-    districts = scoped(list_districts(db.session()))
+    districts = scoped_districts()
     form.district.choices = [SelectChoice(d.id, d.name) for d in districts]
     return form
 

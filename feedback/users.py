@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from feedback import audit
-from feedback.models import ROLES, District, StaffSession, User, utcnow
+from feedback.models import ROLES, District, Organisation, StaffSession, User, utcnow
+from feedback.organisations import list_organisations
 
 MIN_PASSWORD_LENGTH = 12
 # After this many failed logins for one account within the window, the account waits.
@@ -45,9 +46,12 @@ def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def list_users(session: Session) -> Sequence[User]:
-    """Every staff account, by e-mail address."""
-    return session.scalars(select(User).order_by(User.email)).all()
+def list_users(session: Session, organisation_id: int | None = None) -> Sequence[User]:
+    """Every staff account (of an organisation), by e-mail address."""
+    query = select(User).order_by(User.email)
+    if organisation_id is not None:
+        query = query.where(User.organisations.any(Organisation.id == organisation_id))
+    return session.scalars(query).all()
 
 
 def create_user(
@@ -55,17 +59,24 @@ def create_user(
     email: str,
     password: str,
     role: str,
+    organisations: Collection[Organisation],
     districts: Collection[District] = (),
 ) -> User:
-    """Add a staff user with a hashed password."""
+    """Add a staff user with a hashed password, working for some organisations (in some of
+    their districts)."""
     _check_role(role)
     _check_password(password)
     if find_user(session, email) is not None:
         raise AccountError(f"{email} already has an account")
+    if not organisations:
+        raise AccountError("an account works for at least one organisation")
+    if any(d.organisation_id not in {o.id for o in organisations} for d in districts):
+        raise AccountError("a district of an organisation the account does not work for")
     user = User(
         email=email.strip().lower(),
         password_hash=generate_password_hash(password),
         role=role,
+        organisations=list(organisations),
         districts=list(districts),
     )
     session.add(user)
@@ -182,9 +193,10 @@ def load(session: Session, user_id: str, token: str) -> User | None:
 
 
 def bootstrap_admin(session: Session, email: str) -> str | None:
-    """Create the first admin with a random password when there are no users; the password."""
+    """Create the first admin, of every organisation there is, with a random password when
+    there are no users; the password."""
     if session.scalar(select(func.count()).select_from(User)):
         return None
     password = secrets.token_urlsafe(15)
-    create_user(session, email, password, "admin")
+    create_user(session, email, password, "admin", list_organisations(session))
     return password

@@ -22,8 +22,9 @@ from werkzeug.test import TestResponse
 from feedback import create_app, db, questionnaire
 from feedback.cli import migrating
 from feedback.db import Base, make_engine
-from feedback.meetings import MeetingFields, create_meeting, local
-from feedback.models import Meeting, utcnow
+from feedback.meetings import MeetingFields, create_meeting, get_or_create_district, local
+from feedback.models import District, Meeting, Organisation, utcnow
+from feedback.organisations import OrganisationFields, create_organisation, find_organisation
 from feedback.users import create_user
 
 BASE_URL = "https://trygg.example.se"
@@ -153,14 +154,36 @@ def make_meeting(
         start = began.time() if began.date() == day else time(0)
         end = ends.time() if ends.date() == day else time(23, 59)
         start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
-    meeting = create_meeting(session, MeetingFields(district, day, start, end, place, address))
+    fields = MeetingFields(district, day, start, end, place, address)
+    meeting = create_meeting(session, make_organisation(session).id, fields)
     session.commit()
     return meeting
 
 
+def make_organisation(
+    session: Session, slug: str = "borlange", name: str = "Borlänge kommun"
+) -> Organisation:
+    """An organisation, Borlänge (with its area) by default; the one there is if it exists."""
+    found = find_organisation(session, slug)
+    if found is None:
+        bounds = (60.25, 14.85, 60.75, 15.90) if slug == "borlange" else None
+        found = create_organisation(
+            session, OrganisationFields(slug, name, f"kommun@{slug}.example.se", bounds=bounds)
+        )
+        session.commit()
+    return found
+
+
+def make_district(session: Session, name: str, organisation: str = "borlange") -> District:
+    """A district of an organisation (Borlänge by default)."""
+    district = get_or_create_district(session, make_organisation(session, organisation).id, name)
+    session.commit()
+    return district
+
+
 def make_staff(session: Session, email: str = STAFF_EMAIL, role: str = "admin") -> None:
-    """A staff account with the test password."""
-    create_user(session, email, STAFF_PASSWORD, role)
+    """A staff account with the test password, working for Borlänge."""
+    create_user(session, email, STAFF_PASSWORD, role, [make_organisation(session)])
     session.commit()
 
 

@@ -28,6 +28,7 @@ from feedback.cli import migrating
 from feedback.meetings import MeetingFields, create_meeting, local
 from feedback.models import Answer, Meeting, Response, utcnow
 from feedback.users import create_user, find_user
+from tests.conftest import make_organisation
 from tests.server import SECRET, Server
 
 # Every resident says who they are in the free text, so a response stored twice shows.
@@ -51,6 +52,7 @@ def prepare_database(url: str, district: str = "Hagalund") -> str:
         start = (now - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
         meeting = create_meeting(
             db.session(),
+            make_organisation(db.session()).id,
             MeetingFields(
                 district, start.date(), start.time(), clock(23, 59), "Tempo", "Hagavägen 19"
             ),
@@ -58,7 +60,13 @@ def prepare_database(url: str, district: str = "Hagalund") -> str:
         if meeting.ends_at <= meeting.starts_at:  # started just before midnight
             meeting.ends_at = meeting.starts_at + timedelta(hours=2)
         if find_user(db.session(), STAFF_EMAIL) is None:
-            create_user(db.session(), STAFF_EMAIL, STAFF_PASSWORD, "admin")
+            create_user(
+                db.session(),
+                STAFF_EMAIL,
+                STAFF_PASSWORD,
+                "admin",
+                [make_organisation(db.session())],
+            )
         db.session().commit()
         code = meeting.code
         db.session().close()

@@ -32,7 +32,7 @@ from feedback.responses import Submission, record_response
 from feedback.users import create_user
 from feedback.walks import FindingFields, record_finding
 from feedback.walks.photos import clean_photo
-from tests.conftest import STAFF_PASSWORD, csrf_token, make_meeting, reread
+from tests.conftest import STAFF_PASSWORD, csrf_token, make_meeting, make_organisation, reread
 
 OWN, OTHER = "Hagalund", "Romme"
 ROLES = ("admin", "coordinator", "analyst", "anonymous")
@@ -404,17 +404,37 @@ def world(session: Session) -> World:
     for name, meeting in meetings.items():
         _free_text(session, meeting, "unsafe_place_other", f"Mörkt på torget i {name}", "approved")
         answers[name] = _free_text(session, meeting, "safer_how", f"Lampor i {name}", "pending")
-    hagalund, romme = (find_district(session, name) for name in (OWN, OTHER))
+    hagalund, romme = (
+        find_district(session, make_organisation(session).id, name) for name in (OWN, OTHER)
+    )
     assert hagalund is not None and romme is not None
-    create_user(session, EMAILS["admin"], STAFF_PASSWORD, "admin")
-    create_user(session, EMAILS["coordinator"], STAFF_PASSWORD, "coordinator", [hagalund])
-    create_user(session, EMAILS["analyst"], STAFF_PASSWORD, "analyst")
-    spare = create_user(session, "extra@example.se", STAFF_PASSWORD, "analyst")
+    create_user(session, EMAILS["admin"], STAFF_PASSWORD, "admin", [make_organisation(session)])
+    create_user(
+        session,
+        EMAILS["coordinator"],
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [hagalund],
+    )
+    create_user(session, EMAILS["analyst"], STAFF_PASSWORD, "analyst", [make_organisation(session)])
+    spare = create_user(
+        session, "extra@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
+    )
     covering = {OWN: [hagalund], OTHER: [romme], "both": [hagalund, romme], "municipality": []}
     pledges = {
         name: save_pledge(
             session,
-            PledgeFields(2019, f"Belysning {name}", "Vi lagar lamporna.", "both", d, [], ""),
+            PledgeFields(
+                make_organisation(session).id,
+                2019,
+                f"Belysning {name}",
+                "Vi lagar lamporna.",
+                "both",
+                d,
+                [],
+                "",
+            ),
         ).id
         for name, d in covering.items()
     }

@@ -16,20 +16,37 @@ from feedback.models import Action, AuditEvent, Place, utcnow
 from feedback.places import import_places, parse_places
 from feedback.pledges import PledgeFields, save_pledge
 from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, csrf_token, log_in, reread
+from tests.conftest import STAFF_PASSWORD, csrf_token, log_in, make_organisation, reread
 
 
 @pytest.fixture
 def hagalund(session: Session, client: FlaskClient) -> dict[str, int]:
     """Hagalund with a place and a pledge, Romme with a place, Hagalund's coordinator in."""
-    hagalund = get_or_create_district(session, "Hagalund")
-    romme = get_or_create_district(session, "Romme")
+    hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     import_places(session, hagalund, parse_places("Gångtunneln", None))
     import_places(session, romme, parse_places("Rommehed", None))
     pledge = save_pledge(
-        session, PledgeFields(2020, "Ljusare gångvägar", "Lampor.", "both", [hagalund], [], "")
+        session,
+        PledgeFields(
+            make_organisation(session).id,
+            2020,
+            "Ljusare gångvägar",
+            "Lampor.",
+            "both",
+            [hagalund],
+            [],
+            "",
+        ),
     )
-    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [hagalund])
+    create_user(
+        session,
+        "samordnare@example.se",
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [hagalund],
+    )
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     places = {p.name: p.id for p in session.scalars(select(Place))}
@@ -97,7 +114,7 @@ def test_a_coordinator_records_an_action_and_moves_it_to_done(
 def test_overdue_actions_are_highlighted_on_the_district_page(
     session: Session, client: FlaskClient, hagalund: dict[str, int]
 ) -> None:
-    district = get_or_create_district(session, "Hagalund")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     today = local(utcnow()).date()
     for title, due in [("Röj buskarna", today - timedelta(days=1)), ("Måla om", today)]:
         create_action(
@@ -116,8 +133,8 @@ def test_overdue_actions_are_highlighted_on_the_district_page(
 def test_an_action_cannot_reach_into_another_district(
     session: Session, client: FlaskClient, hagalund: dict[str, int]
 ) -> None:
-    district = get_or_create_district(session, "Hagalund")
-    romme = get_or_create_district(session, "Romme")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     fields = ActionFields("x", "", "police", "", None, place_id=hagalund["other_place"])
     with pytest.raises(NotInDistrict):
         create_action(session, district, fields, "a@example.se")

@@ -22,6 +22,7 @@ from tests.conftest import (
     csrf_token,
     log_in,
     make_meeting,
+    make_organisation,
     reread,
 )
 
@@ -66,7 +67,9 @@ def test_an_admin_creates_a_coordinator_who_sees_only_their_district(
 def test_deactivating_an_account_ends_its_sessions(
     app: Flask, client: FlaskClient, session: Session, auth: Auth
 ) -> None:
-    user = create_user(session, "analytiker@example.se", STAFF_PASSWORD, "analyst")
+    user = create_user(
+        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
+    )
     session.commit()
     analyst = app.test_client()
     assert log_in(analyst, user.email) == 302
@@ -124,7 +127,7 @@ def test_a_password_change_ends_the_other_sessions(
 
 
 def test_failed_logins_are_throttled_per_account(client: FlaskClient, session: Session) -> None:
-    create_user(session, "polis@example.se", STAFF_PASSWORD, "admin")
+    create_user(session, "polis@example.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
     session.commit()
     for _ in range(5):
         assert log_in(client, "polis@example.se", "fel lösenord igen") == 400
@@ -219,7 +222,7 @@ def test_users_are_managed_from_the_command_line(runner: FlaskCliRunner, session
     assert not user.is_active
     assert runner.invoke(args=["users", "deactivate", "nobody@example.se"]).exit_code == 1
     assert actions(session).count("user_changed") == 3
-    hagalund = find_district(session, "Hagalund")
+    hagalund = find_district(session, make_organisation(session).id, "Hagalund")
     assert hagalund is not None
 
 
@@ -277,7 +280,7 @@ def test_an_account_e_mail_that_is_no_address_is_refused_in_swedish(
 def test_the_audit_log_speaks_swedish(client: FlaskClient, session: Session, auth: Auth) -> None:
     """Events and their details in words: no codes, no None, every detail kept."""
     make_meeting(session)
-    hagalund = find_district(session, "Hagalund")
+    hagalund = find_district(session, make_organisation(session).id, "Hagalund")
     assert hagalund is not None
     auth.login()
     with client.get(f"/staff/export/responses.xlsx?year=2019&district={hagalund.id}"):

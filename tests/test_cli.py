@@ -29,6 +29,7 @@ from tests.conftest import (
     count,
     csrf_token,
     make_meeting,
+    make_organisation,
     make_staff,
     reread,
 )
@@ -67,9 +68,17 @@ BORLANGE_DISTRICTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def borlange(session: Session) -> None:
+    """The one organisation the commands work on when none is named."""
+    make_organisation(session)
+
+
 def add_districts(session: Session, *names: str) -> None:
     """Districts the database already knows."""
-    session.add_all(District(name=name) for name in names)
+    session.add_all(
+        District(organisation_id=make_organisation(session).id, name=name) for name in names
+    )
     session.commit()
 
 

@@ -43,7 +43,7 @@ from feedback.questionnaire import Questionnaire
 from feedback.responses import Submission, record_response
 from feedback.stats import estimate
 from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, log_in, make_meeting
+from tests.conftest import STAFF_PASSWORD, log_in, make_meeting, make_organisation
 
 MIN_N = 5  # config.MIN_ANSWERS, which the tests' app keeps
 SAFETY = "safety_evening"
@@ -564,15 +564,31 @@ def build(session: Session, world: World) -> Built:
     ids = {h.dialogue.district: h.district_id for h in held}
     for i, plan in enumerate(world.pledges, 1):
         indicators = ["safe", "unsafe"] + ([BIG_LITTER] if plan.litter else [])
-        districts = [find_district(session, name) for name in plan.districts]
+        districts = [
+            find_district(session, make_organisation(session).id, name) for name in plan.districts
+        ]
         fields = PledgeFields(
-            2025, f"Löfte {i}", "Vi gör mer.", "both", [d for d in districts if d], indicators, ""
+            make_organisation(session).id,
+            2025,
+            f"Löfte {i}",
+            "Vi gör mer.",
+            "both",
+            [d for d in districts if d],
+            indicators,
+            "",
         )
         publish(session, save_pledge(session, fields), utcnow())
     email = "samordnare@example.se"
-    coordinator = [find_district(session, name) for name in world.coordinator]
+    coordinator = [
+        find_district(session, make_organisation(session).id, name) for name in world.coordinator
+    ]
     create_user(
-        session, email, STAFF_PASSWORD, "coordinator", districts=[d for d in coordinator if d]
+        session,
+        email,
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        districts=[d for d in coordinator if d],
     )
     session.commit()
     return Built(world, held, ids, email)

@@ -20,7 +20,7 @@ from feedback.export import Responses, csv_text
 from feedback.meetings import find_district
 from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting, Response
 from feedback.responses import Filters, Submission, record_response, response_rows
-from tests.conftest import Auth, answer, make_meeting, reread
+from tests.conftest import Auth, answer, make_meeting, make_organisation, reread
 
 # Known spreadsheet formula-injection payloads (OWASP CSV injection and friends).
 PAYLOADS = [
@@ -265,7 +265,7 @@ def test_aggregates_equal_the_dashboard(
             io.StringIO(download(client, "/staff/export/aggregates.csv?dialect=rfc4180").decode())
         )
     )
-    district = find_district(session, "Ornäs")
+    district = find_district(session, make_organisation(session).id, "Ornäs")
     assert district is not None
     report = reports.district_report(session, district, 2019, questionnaire.current(), 5)
     for figure in report.total.figures:

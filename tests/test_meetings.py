@@ -20,7 +20,7 @@ from feedback.meetings import (
     survey_window,
 )
 from feedback.qr import version
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, make_organisation
 
 
 def test_codes_are_random_and_use_no_easily_confused_characters() -> None:
@@ -62,8 +62,8 @@ def test_importing_the_same_meetings_twice_creates_nothing_new(session: Session)
         MeetingFields("Hagalund", date(2019, 2, 21), time(18), time(20), "Tempo", None),
         MeetingFields("hagalund", date(2019, 3, 7), time(18), time(20), "Tempo", None),
     ]
-    first = import_meetings(session, rows)
-    second = import_meetings(session, rows)
+    first = import_meetings(session, make_organisation(session).id, rows)
+    second = import_meetings(session, make_organisation(session).id, rows)
     assert (len(first.created), len(first.existing)) == (2, 0)
     assert (len(second.created), len(second.existing)) == (0, 2)
     assert {m.district.name for m in first.created} == {"Hagalund"}

@@ -17,7 +17,7 @@ from feedback.cli import migrating
 from feedback.db import Base
 from feedback.models import Answer, Meeting, Pledge, Response
 from feedback.pledges import PledgeFields, pledges_of, save_pledge
-from tests.conftest import count, make_meeting
+from tests.conftest import count, make_meeting, make_organisation
 from tests.test_export import store
 
 # The revision before the pledges: going down to it rebuilds `meeting`, which answers point to.
@@ -66,7 +66,17 @@ def test_pledges_public_before_drafts_existed_stay_public(
     runner: FlaskCliRunner, session: Session
 ) -> None:
     recorded = save_pledge(
-        session, PledgeFields(2019, "Belysning", "Nya lampor.", "municipality", [], [], "")
+        session,
+        PledgeFields(
+            make_organisation(session).id,
+            2019,
+            "Belysning",
+            "Nya lampor.",
+            "municipality",
+            [],
+            [],
+            "",
+        ),
     )
     session.commit()
     pledge_id, created_at = recorded.id, recorded.created_at
@@ -77,4 +87,6 @@ def test_pledges_public_before_drafts_existed_stay_public(
     assert up.exit_code == 0, up.output
     pledge = session.get(Pledge, pledge_id)
     assert pledge is not None and pledge.published_at == created_at
-    assert [p.id for p in pledges_of(session, 2019, published_only=True)] == [pledge_id]
+    assert [
+        p.id for p in pledges_of(session, 2019, make_organisation(session).id, published_only=True)
+    ] == [pledge_id]

@@ -25,7 +25,7 @@ from feedback.models import Meeting, utcnow
 from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Submission, record_response
-from tests.conftest import Auth, make_meeting
+from tests.conftest import Auth, make_meeting, make_organisation
 
 # Row-level data for people with the export permission: out of scope of disclosure control
 # (issue 10), and full of response ids that would look like counts.
@@ -79,6 +79,7 @@ def data(session: Session) -> Data:
     pledge = save_pledge(
         session,
         PledgeFields(
+            make_organisation(session).id,
             year=2026,
             title="Tryggare Tjärna ängar",
             text="Mer belysning.",

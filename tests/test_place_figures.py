@@ -21,13 +21,13 @@ from feedback.moderation import moderate, queue
 from feedback.places import NONE_OF_THEM, import_places, list_places, parse_places, place_indicators
 from feedback.reports import places_question
 from feedback.responses import Submission, record_response
-from tests.conftest import Auth, make_meeting
+from tests.conftest import Auth, make_meeting, make_organisation
 
 MIN = 5
 
 
 def _indicators(session: Session, *names: str) -> tuple[list[Place], list[str]]:
-    district = get_or_create_district(session, "Hagalund")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     import_places(session, district, parse_places("\n".join(names), None))
     session.commit()
     places = list_places(session, [district.id])
@@ -139,7 +139,7 @@ def _rows(html: str, caption: str) -> list[list[str]]:
 
 def _ranked(client: FlaskClient, session: Session, page_path: str) -> tuple[str, list[list[str]]]:
     """A page of Hagalund's this year (its path after the district's), and its place table."""
-    district = get_or_create_district(session, "Hagalund")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     year = date.today().year
     page = client.get(f"/staff/districts/{district.id}{page_path}?year={year}").text
     return page, _rows(page, f"Andel som nämnde platsen, {year}")
@@ -150,7 +150,10 @@ def test_the_district_page_ranks_the_places_with_intervals_and_withholds_the_few
 ) -> None:
     auth.login()
     page, rows = _ranked(client, session, "")
-    district, year = get_or_create_district(session, "Hagalund"), date.today().year
+    district, year = (
+        get_or_create_district(session, make_organisation(session).id, "Hagalund"),
+        date.today().year,
+    )
     assert (
         "12 av 13 svarade på frågan ”Finns det någon plats här där du känner dig otrygg?”" in page
     )

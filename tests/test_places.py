@@ -18,7 +18,7 @@ from feedback.meetings import get_or_create_district
 from feedback.models import AuditEvent, Place
 from feedback.places import PlaceListError, import_places, list_places, parse_places
 from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, Auth, csrf_token, log_in, reread
+from tests.conftest import STAFF_PASSWORD, Auth, csrf_token, log_in, make_organisation, reread
 
 BORLANGE = (60.25, 14.85, 60.75, 15.90)
 
@@ -75,7 +75,7 @@ def test_too_many_places_at_once_is_refused() -> None:
 
 
 def test_a_known_name_keeps_its_place_and_a_retired_one_comes_back(session: Session) -> None:
-    district = get_or_create_district(session, "Hagalund")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     first = import_places(session, district, parse_places("Torget; 60.48, 15.43\nBron", None))
     assert (first.added, first.unchanged) == (["Torget", "Bron"], [])
     torget = session.scalars(select(Place).where(Place.name == "Torget")).one()
@@ -93,14 +93,14 @@ def test_a_known_name_keeps_its_place_and_a_retired_one_comes_back(session: Sess
     assert (places["Torget"].retired_at, places["Torget"].latitude) == (None, 60.48)
     assert (places["Bron"].latitude, places["Bron"].longitude) == (60.49, 15.44)
     # Another district may have a place of the same name.
-    romme = get_or_create_district(session, "Romme")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     assert import_places(session, romme, parse_places("Torget", None)).added == ["Torget"]
 
 
 def test_the_command_line_imports_lists_and_stores_nothing_from_a_wrong_file(
     runner: FlaskCliRunner, session: Session, tmp_path: Path
 ) -> None:
-    get_or_create_district(session, "Hagalund")
+    get_or_create_district(session, make_organisation(session).id, "Hagalund")
     session.commit()
     listed = tmp_path / "platser.txt"
     listed.write_bytes(
@@ -138,9 +138,16 @@ def test_the_command_line_imports_lists_and_stores_nothing_from_a_wrong_file(
 
 def _coordinator(app: Flask, session: Session, client: FlaskClient) -> dict[str, int]:
     """Hagalund's coordinator logged in; the districts' ids."""
-    hagalund = get_or_create_district(session, "Hagalund")
-    romme = get_or_create_district(session, "Romme")
-    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [hagalund])
+    hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
+    create_user(
+        session,
+        "samordnare@example.se",
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [hagalund],
+    )
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     return {"Hagalund": hagalund.id, "Romme": romme.id}
@@ -194,7 +201,7 @@ def test_a_place_is_reached_only_through_its_own_district(
     app: Flask, session: Session, client: FlaskClient
 ) -> None:
     ids = _coordinator(app, session, client)
-    romme = get_or_create_district(session, "Romme")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     import_places(session, romme, parse_places("Rommehed", None))
     session.commit()
     other = session.scalars(select(Place)).one()
@@ -211,9 +218,11 @@ def test_a_place_is_reached_only_through_its_own_district(
 def test_an_analyst_reads_the_places_without_a_form(
     app: Flask, session: Session, client: FlaskClient, auth: Auth
 ) -> None:
-    district = get_or_create_district(session, "Hagalund")
+    district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     import_places(session, district, parse_places("Torget", None))
-    create_user(session, "analytiker@example.se", STAFF_PASSWORD, "analyst")
+    create_user(
+        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
+    )
     session.commit()
     assert log_in(client, "analytiker@example.se") == 302
     page = client.get(f"/staff/districts/{district.id}/places")
@@ -224,8 +233,8 @@ def test_an_analyst_reads_the_places_without_a_form(
 def test_places_export_in_both_dialects_and_xlsx_the_same_from_the_command_line(
     app: Flask, session: Session, client: FlaskClient, runner: FlaskCliRunner, auth: Auth
 ) -> None:
-    hagalund = get_or_create_district(session, "Hagalund")
-    romme = get_or_create_district(session, "Romme")
+    hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     import_places(session, hagalund, parse_places("Torget; 60.4858, 15.4371\n=1+1 kiosken", None))
     import_places(session, romme, parse_places("Rommehed", None))
     rommehed = session.scalars(select(Place).where(Place.name == "Rommehed")).one()

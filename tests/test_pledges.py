@@ -21,7 +21,7 @@ from feedback.pledges import (
     pledges_of,
     save_pledge,
 )
-from tests.conftest import Auth, answer, csrf_token, make_meeting, reread
+from tests.conftest import Auth, answer, csrf_token, make_meeting, make_organisation, reread
 from tests.test_review import given, safe, unsafe
 
 
@@ -243,11 +243,16 @@ def test_the_basis_groups_free_text_by_problem(
 def test_a_scope_of_districts_holds_only_the_pledges_wholly_inside_it(session: Session) -> None:
     for name in ("Hagalund", "Romme", "Årby"):
         make_meeting(session, district=name, day=date(2019, 2, 21))
-    hagalund, romme, arby = (find_district(session, n) for n in ("Hagalund", "Romme", "Årby"))
+    hagalund, romme, arby = (
+        find_district(session, make_organisation(session).id, n)
+        for n in ("Hagalund", "Romme", "Årby")
+    )
     assert hagalund and romme and arby
 
     def pledge(title: str, *districts: District) -> int:
-        fields = PledgeFields(2019, title, "Text.", "both", list(districts), [], "")
+        fields = PledgeFields(
+            make_organisation(session).id, 2019, title, "Text.", "both", list(districts), [], ""
+        )
         return save_pledge(session, fields).id
 
     own = pledge("Hagalunds", hagalund)
@@ -256,20 +261,32 @@ def test_a_scope_of_districts_holds_only_the_pledges_wholly_inside_it(session: S
     everywhere = pledge("Hela kommunens")
     session.commit()
     scope = frozenset({hagalund.id, arby.id})
-    assert [p.id for p in pledges_of(session, 2019, scope)] == [own, pair]
-    assert [p.id for p in pledges_of(session, 2019)] == [own, pair, mixed, everywhere]
-    assert find_pledge(session, mixed, scope) is None
-    assert find_pledge(session, everywhere, scope) is None
-    assert find_pledge(session, everywhere) is not None
-    assert pledge_years(session, frozenset({romme.id})) == []
-    assert pledge_years(session, frozenset()) == []
+    assert [p.id for p in pledges_of(session, 2019, make_organisation(session).id, scope)] == [
+        own,
+        pair,
+    ]
+    assert [p.id for p in pledges_of(session, 2019, make_organisation(session).id)] == [
+        own,
+        pair,
+        mixed,
+        everywhere,
+    ]
+    assert find_pledge(session, mixed, make_organisation(session).id, scope) is None
+    assert find_pledge(session, everywhere, make_organisation(session).id, scope) is None
+    assert find_pledge(session, everywhere, make_organisation(session).id) is not None
+    assert pledge_years(session, make_organisation(session).id, frozenset({romme.id})) == []
+    assert pledge_years(session, make_organisation(session).id, frozenset()) == []
     with pytest.raises(OutOfScope):
         save_pledge(
             session,
-            PledgeFields(2020, "Nytt", "Text.", "both", [romme], [], ""),
+            PledgeFields(
+                make_organisation(session).id, 2020, "Nytt", "Text.", "both", [romme], [], ""
+            ),
             district_ids=scope,
         )
     with pytest.raises(OutOfScope):
         save_pledge(
-            session, PledgeFields(2020, "Nytt", "Text.", "both", [], [], ""), district_ids=scope
+            session,
+            PledgeFields(make_organisation(session).id, 2020, "Nytt", "Text.", "both", [], [], ""),
+            district_ids=scope,
         )

@@ -17,7 +17,15 @@ from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting
 from feedback.responses import Submission, purge_free_text, record_response
 from feedback.stats import estimate
 from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, Auth, csrf_token, log_in, make_meeting, reread
+from tests.conftest import (
+    STAFF_PASSWORD,
+    Auth,
+    csrf_token,
+    log_in,
+    make_meeting,
+    make_organisation,
+    reread,
+)
 
 
 def given(session: Session, meeting: Meeting, *answers: dict[str, str]) -> None:
@@ -170,7 +178,7 @@ def test_a_redaction_keeps_the_original_until_the_purge(
     assert review.status == "approved"
     assert review.original == "Kalle Anka stör alla"
     assert review.answer.value == "[namn] stör alla"
-    assert audit.recent(session)[0].action == "moderation_redact"
+    assert audit.recent(session, make_organisation(session).id)[0].action == "moderation_redact"
     page = client.get(f"{district}?year=2019").text
     assert "[namn] stör alla" in page and "Kalle" not in page
     purge_free_text(session, ended_before=meeting.ends_at.replace(year=2020))
@@ -281,7 +289,14 @@ def test_a_coordinator_is_offered_the_years_of_their_own_districts(
 ) -> None:
     mine = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
     make_meeting(session, district="Romme", place="Tunets IP", day=date(2021, 4, 22))
-    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [mine.district])
+    create_user(
+        session,
+        "samordnare@example.se",
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [mine.district],
+    )
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     overview = client.get("/staff/overview").text

@@ -28,6 +28,7 @@ from tests.conftest import (
     count,
     csrf_token,
     make_meeting,
+    make_organisation,
     make_staff,
     post_form,
     reread,
@@ -144,7 +145,7 @@ def test_meetings_are_listed_by_date_and_by_district(
 
 
 def test_staff_create_a_meeting(client: FlaskClient, session: Session, auth: Auth) -> None:
-    district = District(name="Årby")
+    district = District(organisation_id=make_organisation(session).id, name="Årby")
     session.add(district)
     session.commit()
     auth.login()
@@ -172,7 +173,7 @@ def test_staff_create_a_meeting(client: FlaskClient, session: Session, auth: Aut
 def test_a_bad_meeting_form_shows_errors_and_stores_nothing(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
-    district = District(name="Årby")
+    district = District(organisation_id=make_organisation(session).id, name="Årby")
     session.add(district)
     session.commit()
     auth.login()
@@ -449,7 +450,7 @@ def test_import_previews_then_creates_and_a_second_import_creates_nothing(
     client: FlaskClient, session: Session, auth: Auth
 ) -> None:
     for name in ("Hagalund", "Ornäs"):
-        session.add(District(name=name))
+        session.add(District(organisation_id=make_organisation(session).id, name=name))
     session.commit()
     auth.login()
     page = client.get("/staff/import")
@@ -516,7 +517,7 @@ def test_import_preview_leaves_doubtful_rows_unticked(
     """A row with a warning (a corrected OCR slip, a weekday that does not match the date, an
     unknown district) is shown but waits for staff to tick it; a clean row is ticked."""
     for name in ("Hagalund", "Ornäs"):
-        session.add(District(name=name))
+        session.add(District(organisation_id=make_organisation(session).id, name=name))
     session.commit()
     auth.login()
     text = BORLANGE_LINES + "Måndag 21/3 kl. 18.00-20.00 Hagalund, samling Tempo\n"

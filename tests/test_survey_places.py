@@ -17,11 +17,11 @@ from feedback import create_app
 from feedback.meetings import get_or_create_district
 from feedback.models import Answer, Place, Response
 from feedback.places import import_places, parse_places, snap
-from tests.conftest import Auth, answer, make_meeting, reread
+from tests.conftest import Auth, answer, make_meeting, make_organisation, reread
 
 
 def _places(session: Session, district: str, *names: str) -> dict[str, int]:
-    found = get_or_create_district(session, district)
+    found = get_or_create_district(session, make_organisation(session).id, district)
     import_places(session, found, parse_places("\n".join(names), None))
     session.commit()
     rows = session.scalars(select(Place).where(Place.district_id == found.id))

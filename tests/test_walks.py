@@ -26,7 +26,15 @@ from feedback.places import import_places, parse_places
 from feedback.users import create_user
 from feedback.walks import FindingFields, category_label, checklist, record_finding, versions
 from feedback.walks.photos import LONGEST_SIDE, PhotoError, clean_photo
-from tests.conftest import STAFF_PASSWORD, count, csrf_token, log_in, make_meeting, reread
+from tests.conftest import (
+    STAFF_PASSWORD,
+    count,
+    csrf_token,
+    log_in,
+    make_meeting,
+    make_organisation,
+    reread,
+)
 
 GPS = {1: "N", 2: (60.0, 29.0, 7.0), 3: "E", 4: (15.0, 26.0, 11.0)}
 
@@ -129,12 +137,28 @@ def walk(session: Session, client: FlaskClient) -> dict[str, Any]:
     walk = make_meeting(session, place="Hagalunds torg")
     walk.kind = "walk"
     dialogue = make_meeting(session, district="Romme", place="Skolan")
-    hagalund = get_or_create_district(session, "Hagalund")
-    romme = get_or_create_district(session, "Romme")
+    hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     import_places(session, hagalund, parse_places("Gångtunneln\nBusshållplatsen", None))
-    create_user(session, "samordnare@example.se", STAFF_PASSWORD, "coordinator", [hagalund])
-    create_user(session, "romme@example.se", STAFF_PASSWORD, "coordinator", [romme])
-    create_user(session, "analytiker@example.se", STAFF_PASSWORD, "analyst")
+    create_user(
+        session,
+        "samordnare@example.se",
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [hagalund],
+    )
+    create_user(
+        session,
+        "romme@example.se",
+        STAFF_PASSWORD,
+        "coordinator",
+        [make_organisation(session)],
+        [romme],
+    )
+    create_user(
+        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
+    )
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     places = {p.name: p.id for p in session.scalars(select(Place))}
@@ -374,11 +398,11 @@ def test_a_finding_becomes_an_action_that_links_back_and_stays_in_its_district(
     listed = client.get(f"{walk['url']}/{finding.id}").text
     assert "Byt lamporna i gångtunneln" in listed and "(planerad)" in listed
     # Another district's finding: no form is filled from it, and none is stored with it.
-    romme = get_or_create_district(session, "Romme")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     session.commit()
     other = f"/staff/districts/{romme.id}/actions/new"
     admin = app.test_client()
-    create_user(session, "admin@example.se", STAFF_PASSWORD, "admin")
+    create_user(session, "admin@example.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
     session.commit()
     assert log_in(admin, "admin@example.se") == 302
     assert admin.get(f"{other}?finding={finding.id}").status_code == 404
@@ -433,7 +457,7 @@ def test_the_pledge_basis_lists_the_years_findings_and_the_open_actions(
     create_action(session, district, replace(fields, finding_id=finding.id), "s@example.se")
     done = create_action(session, district, replace(fields, title="Nya lampor"), "s@example.se")
     add_note(session, done, date(2026, 5, 1), "Klart.", "done", "s@example.se")
-    romme = get_or_create_district(session, "Romme")
+    romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     create_action(session, romme, replace(fields, title="Rommes åtgärd"), "s@example.se")
     session.commit()
     basis = client.get(f"/staff/districts/{district.id}/basis?year=2026").text

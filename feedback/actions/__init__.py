@@ -155,15 +155,20 @@ class Done:
     done_on: date
 
 
-def done_in(session: Session, year: int) -> list[Done]:
-    """The actions done in a year (by the date of the note that marked them done), by district
-    and day, for "Det här har vi gjort"; with their places, and their findings' photos."""
+def done_in(session: Session, year: int, district_ids: Collection[int]) -> list[Done]:
+    """The actions in some districts done in a year (by the date of the note that marked them
+    done), by district and day, for "Det här har vi gjort"; with their places, and their
+    findings' photos."""
     done_on = func.max(ActionNote.written_on)
     query = (
         select(Action, done_on)
         .join(Action.notes)
         .join(Action.district)
-        .where(Action.status == "done", ActionNote.status == "done")
+        .where(
+            Action.status == "done",
+            ActionNote.status == "done",
+            Action.district_id.in_(district_ids),
+        )
         .group_by(Action.id, District.name)
         .having(done_on >= date(year, 1, 1), done_on <= date(year, 12, 31))
         .options(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import BinaryIO
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from feedback import audit, db
 from feedback.inputs import decoded
 from feedback.meetings import find_district
+from feedback.models import Organisation
+from feedback.organisations import district_ids
+from feedback.organisations.cli import org_option
 from feedback.places import PlaceListError, as_json, import_places, list_places, parse_places
 
 places_cli = AppGroup("places", help="The named places of each district.")
@@ -20,20 +23,21 @@ places_cli = AppGroup("places", help="The named places of each district.")
 @places_cli.command("import")
 @click.argument("file", type=click.File("rb"))
 @click.option("--district", "district_name", required=True, help="The district's name.")
-def places_import(file: BinaryIO, district_name: str) -> None:
+@org_option
+def places_import(organisation: Organisation, file: BinaryIO, district_name: str) -> None:
     """Add a district's places from FILE, one per line, optionally `; lat, lon` ('-': stdin).
 
     A name already there keeps its place (a retired one is brought back); nothing is stored
     if any line is wrong.
     """
-    district = find_district(db.session(), district_name)
+    district = find_district(db.session(), organisation.id, district_name)
     if district is None:
         raise click.BadParameter(f"no district called {district_name!r}", param_hint="--district")
     text, guessed = decoded(file.read())
     if guessed:
         click.echo(f"{file.name} is not UTF-8; read it as Windows-1252.", err=True)
     try:
-        lines = parse_places(text, current_app.config["AREA_BOUNDS"])
+        lines = parse_places(text, organisation.bounds)
     except PlaceListError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
@@ -52,11 +56,12 @@ def places_import(file: BinaryIO, district_name: str) -> None:
 @places_cli.command("list")
 @click.option("--district", "district_name", help="Only this district's places.")
 @click.option("--json", "as_json_", is_flag=True, help="Print a JSON array.")
-def places_list(district_name: str | None, as_json_: bool) -> None:
-    """Every place by district, retired ones marked."""
-    ids = None
+@org_option
+def places_list(organisation: Organisation, district_name: str | None, as_json_: bool) -> None:
+    """Every place of the organisation by district, retired ones marked."""
+    ids: Collection[int] = district_ids(db.session(), organisation.id)
     if district_name is not None:
-        district = find_district(db.session(), district_name)
+        district = find_district(db.session(), organisation.id, district_name)
         if district is None:
             raise click.BadParameter(
                 f"no district called {district_name!r}", param_hint="--district"

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from feedback.organisations import web as organisations_web
+
 WORLD = (-85.0, -180.0, 85.0, 180.0)  # what Web Mercator tiles show, south, west, north, east
 # A host and an optional port, nothing else: it goes into the content security policy as is.
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
@@ -66,6 +68,6 @@ def survey_map() -> SurveyMap | None:
     return SurveyMap(
         tiles=config["MAP_TILES"],
         attribution=config["MAP_ATTRIBUTION"],
-        bounds=config["AREA_BOUNDS"] or WORLD,
+        bounds=organisations_web.bounds() or WORLD,
         grid_metres=config["MAP_GRID_METRES"],
     )

@@ -6,7 +6,7 @@ district in the path, so an id from another district is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,6 +16,7 @@ from feedback import audit, db
 from feedback.access import guard
 from feedback.forms import ConfirmForm
 from feedback.models import District, Place, utcnow
+from feedback.organisations import web as organisations_web
 from feedback.places import (
     Imported,
     PlaceListError,
@@ -40,7 +41,7 @@ def places(district_id: int) -> str | tuple[str, int] | WerkzeugResponse:
     form = PlacesForm()
     if form.validate_on_submit():
         try:
-            lines = parse_places(form.places.data, current_app.config["AREA_BOUNDS"])
+            lines = parse_places(form.places.data, organisations_web.bounds())
         except PlaceListError as error:
             form.places.errors = [str(problem) for problem in error.problems]
         else:

@@ -269,10 +269,20 @@ def find_photo(session: Session, finding_id: int, photo_id: int) -> FindingPhoto
     )
 
 
-def approved_photo(session: Session, photo_id: int) -> FindingPhoto | None:
-    """A photo approved for public pages and prints; None for any other."""
+def approved_photo(
+    session: Session, photo_id: int, district_ids: Collection[int]
+) -> FindingPhoto | None:
+    """A photo of a walk in some districts approved for public pages and prints; None for any
+    other."""
     return session.scalar(
-        select(FindingPhoto).where(FindingPhoto.id == photo_id, FindingPhoto.status == "approved")
+        select(FindingPhoto)
+        .join(FindingPhoto.finding)
+        .join(Finding.meeting)
+        .where(
+            FindingPhoto.id == photo_id,
+            FindingPhoto.status == "approved",
+            Meeting.district_id.in_(district_ids),
+        )
     )
 
 

@@ -12,6 +12,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from feedback.forms import AT_MOST, Form
+from feedback.organisations import web as organisations_web
 from feedback.places import PlaceLine, PlaceListError, parse_places
 from feedback.walks import Checklist
 from feedback.walks.photos import CleanPhoto, PhotoError, clean_photo
@@ -111,7 +112,7 @@ class FindingForm(PhotosForm):
             return None
         where = (self.position.data or "").strip()
         # The position is read as a place list reads it; the name may hold a semicolon.
-        bounds = current_app.config["AREA_BOUNDS"]
+        bounds = organisations_web.bounds()
         position = parse_places(f"-; {where}", bounds)[0].position if where else None
         return PlaceLine(1, name, position)
 

@@ -26,7 +26,7 @@ from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.users import create_user
 from feedback.walks import FindingFields, record_finding
 from feedback.walks.photos import clean_photo
-from tests.conftest import make_meeting, make_staff
+from tests.conftest import make_meeting, make_organisation, make_staff
 from tests.e2e.conftest import DESKTOP, PHONE, log_in, make_response
 from tests.test_walks import phone_photo as photo_bytes
 
@@ -123,7 +123,16 @@ def test_resident_pages_have_no_violations(
         for year in (this_year - 1, this_year):
             pledge = save_pledge(
                 session,
-                PledgeFields(year, "Tryggare kvällar", "Fler vuxna ute.", "both", [], ["safe"], ""),
+                PledgeFields(
+                    make_organisation(session).id,
+                    year,
+                    "Tryggare kvällar",
+                    "Fler vuxna ute.",
+                    "both",
+                    [],
+                    ["safe"],
+                    "",
+                ),
             )
             publish(session, pledge, utcnow())
         # Something done this year from a walk's finding, with an approved photo.
@@ -224,10 +233,25 @@ def staff_world(app: Flask) -> StaffWorld:
         make_response(
             session, meeting, safety_evening="very_unsafe", unsafe_place_other="Han säljer knark"
         )
-        user_id = create_user(session, "analytiker@example.se", "ett långt lösenord", "analyst").id
+        user_id = create_user(
+            session,
+            "analytiker@example.se",
+            "ett långt lösenord",
+            "analyst",
+            [make_organisation(session)],
+        ).id
         pledge = save_pledge(
             session,
-            PledgeFields(2019, "Belysning", "Nya lampor.", "municipality", [], ["safe"], ""),
+            PledgeFields(
+                make_organisation(session).id,
+                2019,
+                "Belysning",
+                "Nya lampor.",
+                "municipality",
+                [],
+                ["safe"],
+                "",
+            ),
         )
         publish(session, pledge, utcnow())
         pledge_id = pledge.id

@@ -18,7 +18,7 @@ from feedback import db, questionnaire
 from feedback.i18n import LANGUAGES
 from feedback.meetings import get_or_create_district
 from feedback.places import import_places, parse_places, snap, within
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, make_organisation
 from tests.e2e.conftest import PHONE, stored_responses
 
 FREE_TEXT = "Mörkt vid gångtunneln på kvällen"
@@ -343,7 +343,9 @@ def test_a_resident_picks_a_place_and_when_without_javascript(
     """The place question is a plain form: with scripts off, on a phone, ticking works."""
     with app.app_context():
         meeting = make_meeting(db.session(), district="Hagalund")
-        district = get_or_create_district(db.session(), "Hagalund")
+        district = get_or_create_district(
+            db.session(), make_organisation(db.session()).id, "Hagalund"
+        )
         import_places(db.session(), district, parse_places("Gångtunneln\nResecentrum", None))
         db.session().commit()
         code = meeting.code
