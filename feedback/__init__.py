@@ -26,6 +26,7 @@ from feedback import (
     staff,
 )
 from feedback.actions import views as actions_views
+from feedback.organisations import web as organisations_web
 from feedback.places import views as places_views
 from feedback.places.map import check_map
 from feedback.walks import views as walks_views
@@ -65,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    organisations_web.init_app(app)
     assets.init_app(app)  # first: its compression must run after every other after_request
     inputs.init_app(app)  # before any route: the int converter must exist
     db.init_app(app)

@@ -187,7 +187,8 @@ def guard() -> WerkzeugResponse | None:
     permission = rule(request.endpoint, request.method)
     if permission is None or not can(permission):
         abort(403)
-    if request.endpoint not in ACROSS_ORGANISATIONS and not member():
+    named = organisations_web.current()
+    if not member() and (named is not None or request.endpoint not in ACROSS_ORGANISATIONS):
         return _into_own_organisation()
     args = request.view_args or {}
     if "meeting_id" in args:

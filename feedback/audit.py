@@ -91,13 +91,20 @@ def recent(
     session: Session, organisation_id: int, limit: int = 200, action: str | None = None
 ) -> Sequence[AuditEvent]:
     """An organisation's newest events first, optionally of one action: those done at its
-    addresses, and the logins and own-account events of those who work for it."""
+    addresses; the logins and own-account events of those who work for it; and what concerns
+    the installation rather than an organisation (the command line's backups, a failed login
+    for no known account)."""
     members = select(User.email).where(User.organisations.any(Organisation.id == organisation_id))
+    staff = select(User.email).where(User.organisations.any())
+    installation = AuditEvent.actor_email.is_(None) | AuditEvent.actor_email.not_in(staff)
     query = (
         select(AuditEvent)
         .where(
             (AuditEvent.organisation_id == organisation_id)
-            | (AuditEvent.organisation_id.is_(None) & AuditEvent.actor_email.in_(members))
+            | (
+                AuditEvent.organisation_id.is_(None)
+                & (AuditEvent.actor_email.in_(members) | installation)
+            )
         )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)

@@ -93,6 +93,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         questionnaire.sync(db.session())
         db.session().commit()
+        make_organisation(db.session())  # as `seed borlange` makes it; tests add others
     yield app
     engine = make_engine(database_url)
     with engine.begin() as connection:
@@ -141,6 +142,7 @@ def make_meeting(
     end: time = time(20),
     place: str = "Tempo",
     address: str | None = "Hagavägen 19",
+    organisation: str = "borlange",
 ) -> Meeting:
     """A meeting, by default one that is on right now so its survey is open.
 
@@ -155,20 +157,20 @@ def make_meeting(
         end = ends.time() if ends.date() == day else time(23, 59)
         start, end = start.replace(second=0, microsecond=0), end.replace(second=0, microsecond=0)
     fields = MeetingFields(district, day, start, end, place, address)
-    meeting = create_meeting(session, make_organisation(session).id, fields)
+    meeting = create_meeting(session, make_organisation(session, organisation).id, fields)
     session.commit()
     return meeting
 
 
-def make_organisation(
-    session: Session, slug: str = "borlange", name: str = "Borlänge kommun"
-) -> Organisation:
-    """An organisation, Borlänge (with its area) by default; the one there is if it exists."""
+def make_organisation(session: Session, slug: str = "borlange") -> Organisation:
+    """An organisation, Borlänge (with its area) by default, else "<Slug> kommun"; the one
+    there is if it exists."""
     found = find_organisation(session, slug)
+    name = "Borlänge kommun" if slug == "borlange" else f"{slug.title()} kommun"
     if found is None:
         bounds = (60.25, 14.85, 60.75, 15.90) if slug == "borlange" else None
         found = create_organisation(
-            session, OrganisationFields(slug, name, f"kommun@{slug}.example.se", bounds=bounds)
+            session, OrganisationFields(slug, name, f"kommun@{slug}.se", bounds=bounds)
         )
         session.commit()
     return found

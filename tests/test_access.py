@@ -34,15 +34,21 @@ from feedback.walks import FindingFields, record_finding
 from feedback.walks.photos import clean_photo
 from tests.conftest import STAFF_PASSWORD, csrf_token, make_meeting, make_organisation, reread
 
-OWN, OTHER = "Hagalund", "Romme"
-ROLES = ("admin", "coordinator", "analyst", "anonymous")
+# Two districts of Borlänge, and one of Falun: another organisation in the same installation.
+OWN, OTHER, FOREIGN = "Hagalund", "Romme", "Centrum"
+# Falun's district named at Borlänge's address: its ids, where only Borlänge's are in scope.
+ABROAD = "Centrum at Borlänge's address"
+ORGANISATION = {OWN: "borlange", OTHER: "borlange", FOREIGN: "falun"}
+# Borlänge's staff, and a police coordinator who works in Hagalund and in Falun's Centrum.
+ROLES = ("admin", "coordinator", "analyst", "police", "anonymous")
 EMAILS = {
     "admin": "admin@example.se",
     "coordinator": "samordnare@example.se",
     "analyst": "analytiker@example.se",
+    "police": "polis@example.se",
 }
-EVERYONE = frozenset({"admin", "coordinator", "analyst"})
-ORGANISERS = frozenset({"admin", "coordinator"})  # they schedule, moderate and make pledges
+EVERYONE = frozenset({"admin", "coordinator", "analyst", "police"})
+ORGANISERS = frozenset({"admin", "coordinator", "police"})  # they schedule, moderate, pledge
 READERS = frozenset({"admin", "analyst"})  # they export
 ADMINS = frozenset({"admin"})
 
@@ -361,14 +367,22 @@ def _jpeg() -> bytes:
 
 
 def expected(action: Action, role: str, where: str) -> str:
-    """What a role meets taking an action about a district: ok, login, 403, 404 or 400."""
+    """What a role meets taking an action about a district: ok, login, 403, 404 or 400.
+
+    At Falun's address, Borlänge's staff meet a 404 whatever the action (their role's 403
+    first: it says nothing about Falun); the police coordinator works there. Falun's district
+    named at Borlänge's address is outside everyone's scope there.
+    """
     if role == "anonymous":
         return "login"
     if role not in action.roles:
         return "403"
-    if role == "coordinator" and where == OTHER and action.about == "district":
+    if where == FOREIGN and role != "police":
         return "404"
-    if role == "coordinator" and where == OTHER and action.about == "choice":
+    outside = where == ABROAD or (where == OTHER and role in ("coordinator", "police"))
+    if outside and action.about == "district":
+        return "404"
+    if outside and action.about == "choice":
         return "400"
     return "ok"
 
@@ -393,40 +407,51 @@ def _free_text(session: Session, meeting: Meeting, key: str, text: str, status: 
 
 @pytest.fixture
 def world(session: Session) -> World:
-    """Hagalund and Romme in 2019, an admin, an analyst, and a coordinator for Hagalund.
+    """Hagalund and Romme of Borlänge and Centrum of Falun in 2019; Borlänge's admin and
+    analyst, a coordinator for Hagalund, and a police coordinator for Hagalund and Centrum.
 
     Each district has an approved free-text answer (for the basis), a pending one (to
-    moderate) and a pledge of its own; a pledge for both and one for the whole municipality
-    (no district) are no coordinator's.
+    moderate), a pledge of its own, a place, an action and a walk with a finding; a pledge for
+    both of Borlänge's districts and one for the whole municipality (no district) are no
+    coordinator's.
     """
-    meetings = {n: make_meeting(session, district=n, day=date(2019, 2, 21)) for n in (OWN, OTHER)}
+    meetings = {
+        n: make_meeting(session, district=n, day=date(2019, 2, 21), organisation=ORGANISATION[n])
+        for n in (OWN, OTHER, FOREIGN)
+    }
     answers = {}
     for name, meeting in meetings.items():
         _free_text(session, meeting, "unsafe_place_other", f"Mörkt på torget i {name}", "approved")
         answers[name] = _free_text(session, meeting, "safer_how", f"Lampor i {name}", "pending")
-    hagalund, romme = (
-        find_district(session, make_organisation(session).id, name) for name in (OWN, OTHER)
+    borlange, falun = make_organisation(session), make_organisation(session, "falun")
+    districts = {name: meeting.district for name, meeting in meetings.items()}
+    hagalund, romme, centrum = districts[OWN], districts[OTHER], districts[FOREIGN]
+    create_user(session, EMAILS["admin"], STAFF_PASSWORD, "admin", [borlange])
+    create_user(
+        session, EMAILS["coordinator"], STAFF_PASSWORD, "coordinator", [borlange], [hagalund]
     )
-    assert hagalund is not None and romme is not None
-    create_user(session, EMAILS["admin"], STAFF_PASSWORD, "admin", [make_organisation(session)])
+    create_user(session, EMAILS["analyst"], STAFF_PASSWORD, "analyst", [borlange])
     create_user(
         session,
-        EMAILS["coordinator"],
+        EMAILS["police"],
         STAFF_PASSWORD,
         "coordinator",
-        [make_organisation(session)],
-        [hagalund],
+        [borlange, falun],
+        [hagalund, centrum],
     )
-    create_user(session, EMAILS["analyst"], STAFF_PASSWORD, "analyst", [make_organisation(session)])
-    spare = create_user(
-        session, "extra@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
-    )
-    covering = {OWN: [hagalund], OTHER: [romme], "both": [hagalund, romme], "municipality": []}
+    spare = create_user(session, "extra@example.se", STAFF_PASSWORD, "analyst", [borlange])
+    covering = {
+        OWN: [hagalund],
+        OTHER: [romme],
+        FOREIGN: [centrum],
+        "both": [hagalund, romme],
+        "municipality": [],
+    }
     pledges = {
         name: save_pledge(
             session,
             PledgeFields(
-                make_organisation(session).id,
+                (falun if name == FOREIGN else borlange).id,
                 2019,
                 f"Belysning {name}",
                 "Vi lagar lamporna.",
@@ -439,7 +464,7 @@ def world(session: Session) -> World:
         for name, d in covering.items()
     }
     places = {}
-    for name, district in ((OWN, hagalund), (OTHER, romme)):
+    for name, district in districts.items():
         import_places(session, district, [PlaceLine(1, f"Busshållplatsen i {name}")])
         places[name] = list_places(session, [district.id])[0].id
     actions = {
@@ -449,11 +474,17 @@ def world(session: Session) -> World:
             ActionFields("Röj buskarna", "", "municipality", "", date(2019, 5, 1)),
             EMAILS["admin"],
         ).id
-        for name, district in ((OWN, hagalund), (OTHER, romme))
+        for name, district in districts.items()
     }
     walks = {}
-    for name in (OWN, OTHER):
-        walk = make_meeting(session, district=name, day=date(2019, 9, 12), place="Torget")
+    for name in districts:
+        walk = make_meeting(
+            session,
+            district=name,
+            day=date(2019, 9, 12),
+            place="Torget",
+            organisation=ORGANISATION[name],
+        )
         walk.kind = "walk"
         walks[name] = walk
     findings = {
@@ -513,23 +544,25 @@ def snapshot(session: Session) -> dict[str, list[str]]:
 def take(
     client: FlaskClient, action: Action, world: World, where: str, token: str
 ) -> tuple[int, str]:
-    """Take an action about a district; its status and where it sends the browser."""
-    path = action.path.format(
-        meeting=world.meetings[where],
-        district=world.districts[where],
-        pledge=world.pledges[where],
+    """Take an action about a district at its organisation's address (Falun's district named
+    at Borlänge's for ABROAD); its status and where it sends the browser."""
+    named = FOREIGN if where == ABROAD else where
+    path = f"/{ORGANISATION[where] if where != ABROAD else 'borlange'}" + action.path.format(
+        meeting=world.meetings[named],
+        district=world.districts[named],
+        pledge=world.pledges[named],
         user=world.spare_user,
-        answer=world.answers[where],
-        place=world.places[where],
-        action=world.actions[where],
-        walk=world.walks[where],
-        finding=world.findings[where],
-        photo=world.photos[where],
+        answer=world.answers[named],
+        place=world.places[named],
+        action=world.actions[named],
+        walk=world.walks[named],
+        finding=world.findings[named],
+        photo=world.photos[named],
     )
     if action.method == "GET":
         with client.get(path) as response:
             return response.status_code, response.headers.get("Location", "")
-    data = {"csrf_token": token, **action.data(world, where)}
+    data = {"csrf_token": token, **action.data(world, named)}
     response = client.post(path, data=data)
     return response.status_code, response.headers.get("Location", "")
 
@@ -545,7 +578,11 @@ def test_every_staff_action_has_a_rule_and_a_row_in_the_matrix(app: Flask) -> No
     assert actions == {(a.endpoint, a.method) for a in ACTIONS}
 
 
-MATRIX = [(role, OWN) for role in ROLES] + [(role, OTHER) for role in ROLES if role != "anonymous"]
+MATRIX = [
+    *((role, OWN) for role in ROLES),
+    *((role, where) for role in ROLES if role != "anonymous" for where in (OTHER, ABROAD)),
+    *((role, FOREIGN) for role in ROLES),
+]
 
 
 @pytest.mark.parametrize(("role", "where"), MATRIX)
@@ -554,15 +591,19 @@ def test_each_role_takes_exactly_the_actions_it_may(
 ) -> None:
     client, token = logged_in(app, role)
     wrong = []
-    # About another district, only actions about a district can differ.
-    for action in [a for a in ACTIONS if where == OWN or a.about is not None]:
+    # About another district of the organisation, only actions about a district can differ;
+    # at another organisation's address, every action can; Falun's ids at Borlänge's address
+    # are refused as any id outside the scope (a district named in a form is Borlänge's own).
+    about = {OWN: None, FOREIGN: None, OTHER: ("district", "choice"), ABROAD: ("district",)}
+    chosen = [a for a in ACTIONS if about[where] is None or a.about in about[where]]
+    for action in chosen:
         outcome = expected(action, role, where)
         before = snapshot(session) if outcome != "ok" or action.method == "POST" else None
         status, location = take(client, action, world, where, token)
         if outcome == "ok":
             met = status in (200, 302, 303) and "/login" not in location
         elif outcome == "login":
-            met = status == 302 and location.startswith("/login")
+            met = status == 302 and "/login" in location
         else:
             met = status == int(outcome)
         changed = before is not None and snapshot(session) != before
@@ -577,19 +618,19 @@ def test_each_role_takes_exactly_the_actions_it_may(
 
 def test_an_action_without_a_rule_is_refused_and_head_is_a_get(app: Flask, world: World) -> None:
     admin, _ = logged_in(app, "admin")
-    assert admin.options("/staff/pledges").status_code == 403
+    assert admin.options("/borlange/staff/pledges").status_code == 403
     analyst, _ = logged_in(app, "analyst")
-    assert analyst.head("/staff/overview").status_code == 200
-    assert analyst.head("/staff/admin/users").status_code == 403
+    assert analyst.head("/borlange/staff/overview").status_code == 200
+    assert analyst.head("/borlange/staff/admin/users").status_code == 403
 
 
 def test_an_analyst_cannot_change_a_pledge(app: Flask, session: Session, world: World) -> None:
     client, token = logged_in(app, "analyst")
-    page = client.get(f"/staff/pledges/{world.pledges[OWN]}")
+    page = client.get(f"/borlange/staff/pledges/{world.pledges[OWN]}")
     assert page.status_code == 200
     assert "Spara löftet" not in page.text  # no form to send
     response = client.post(
-        f"/staff/pledges/{world.pledges[OWN]}",
+        f"/borlange/staff/pledges/{world.pledges[OWN]}",
         data={"csrf_token": token, **_pledge_data(world, OTHER), "title": "Ändrad"},
     )
     assert response.status_code == 403
@@ -604,13 +645,13 @@ def test_a_coordinator_leaves_alone_pledges_not_all_theirs(
     client, token = logged_in(app, "coordinator")
     pledge_id = world.pledges[pledge]
     before = snapshot(session)
-    assert client.get(f"/staff/pledges/{pledge_id}").status_code == 404
+    assert client.get(f"/borlange/staff/pledges/{pledge_id}").status_code == 404
     edit = {"csrf_token": token, **_pledge_data(world, OWN), "title": "Ändrad"}
-    assert client.post(f"/staff/pledges/{pledge_id}", data=edit).status_code == 404
+    assert client.post(f"/borlange/staff/pledges/{pledge_id}", data=edit).status_code == 404
     note = {"csrf_token": token, "written_on": "2020-03-01", "text": "Klart.", "status": "done"}
-    assert client.post(f"/staff/pledges/{pledge_id}/notes", data=note).status_code == 404
+    assert client.post(f"/borlange/staff/pledges/{pledge_id}/notes", data=note).status_code == 404
     assert snapshot(session) == before
-    listed = client.get("/staff/pledges").text
+    listed = client.get("/borlange/staff/pledges").text
     assert f"Belysning {OWN}" in listed
     assert f"Belysning {pledge}" not in listed
 
@@ -619,27 +660,32 @@ def test_a_coordinator_gives_a_pledge_only_their_own_districts(
     app: Flask, session: Session, world: World
 ) -> None:
     client, token = logged_in(app, "coordinator")
-    form = client.get("/staff/pledges/new").text
+    form = client.get("/borlange/staff/pledges/new").text
     assert f'value="{world.districts[OWN]}"' in form
     assert OTHER not in form
     before = snapshot(session)
     for districts in ([], [world.districts[OTHER]], [world.districts[OWN], world.districts[OTHER]]):
         data = {"csrf_token": token, **_pledge_data(world, OWN), "districts": districts}
-        refused = client.post("/staff/pledges/new", data=data)
+        refused = client.post("/borlange/staff/pledges/new", data=data)
         assert refused.status_code == 400, districts
     assert (
         "Välj en eller flera av dina kommundelar."
         in client.post(
-            "/staff/pledges/new",
+            "/borlange/staff/pledges/new",
             data={"csrf_token": token, **_pledge_data(world, OWN), "districts": []},
         ).text
     )
     # Nor may they widen their own pledge to the whole municipality or another district.
     widen = {"csrf_token": token, **_pledge_data(world, OWN), "districts": []}
-    assert client.post(f"/staff/pledges/{world.pledges[OWN]}", data=widen).status_code == 400
+    assert (
+        client.post(f"/borlange/staff/pledges/{world.pledges[OWN]}", data=widen).status_code == 400
+    )
     assert snapshot(session) == before
     note = {"csrf_token": token, "written_on": "2020-03-01", "text": "Klart.", "status": "done"}
-    assert client.post(f"/staff/pledges/{world.pledges[OWN]}/notes", data=note).status_code == 302
+    assert (
+        client.post(f"/borlange/staff/pledges/{world.pledges[OWN]}/notes", data=note).status_code
+        == 302
+    )
     reread(session)
     assert [n.text for n in session.scalars(select(PledgeNote))] == ["Klart."]
 
@@ -648,16 +694,16 @@ def test_the_municipality_basis_shows_a_coordinator_only_their_districts(
     app: Flask, world: World
 ) -> None:
     coordinator, _ = logged_in(app, "coordinator")
-    mine = coordinator.get("/staff/basis?year=2019").text
+    mine = coordinator.get("/borlange/staff/basis?year=2019").text
     assert f"Mörkt på torget i {OWN}" in mine
     assert f"Mörkt på torget i {OTHER}" not in mine
     assert OTHER not in mine
     # Two responses in each district: too few to count, so the sum leaves both out and says so.
     assert "2 svar" not in mine and "4 svar" not in mine
     assert "räknas inte med i summan" in mine
-    assert OTHER not in coordinator.get("/staff/overview?year=2019").text
+    assert OTHER not in coordinator.get("/borlange/staff/overview?year=2019").text
     admin, _ = logged_in(app, "admin")
-    everything = admin.get("/staff/basis?year=2019").text
+    everything = admin.get("/borlange/staff/basis?year=2019").text
     assert f"Mörkt på torget i {OWN}" in everything
     assert f"Mörkt på torget i {OTHER}" in everything
     assert "4 svar" not in everything
@@ -665,22 +711,27 @@ def test_the_municipality_basis_shows_a_coordinator_only_their_districts(
 
 def test_a_refusal_is_in_swedish_and_names_nothing_from_elsewhere(app: Flask, world: World) -> None:
     client, _ = logged_in(app, "coordinator")
-    romme = client.get(f"/staff/meetings/{world.meetings[OTHER]}")
+    romme = client.get(f"/borlange/staff/meetings/{world.meetings[OTHER]}")
     assert romme.status_code == 404
     assert "Sidan finns inte" in romme.text
     assert OTHER not in romme.text
-    export = client.get("/staff/export/responses.csv")
+    export = client.get("/borlange/staff/export/responses.csv")
     assert export.status_code == 403
     assert "Du har inte behörighet till sidan" in export.text
-    for page in ("/staff/", "/staff/districts", "/staff/meetings/new", "/staff/posters/2019"):
+    for page in (
+        "/borlange/staff/",
+        "/borlange/staff/districts",
+        "/borlange/staff/meetings/new",
+        "/borlange/staff/posters/2019",
+    ):
         assert OTHER not in client.get(page).text, page
-    assert OWN in client.get("/staff/").text
+    assert OWN in client.get("/borlange/staff/").text
 
 
 def test_a_coordinator_cannot_schedule_in_another_district(app: Flask, world: World) -> None:
     client, token = logged_in(app, "coordinator")
     response = client.post(
-        "/staff/import", data={"csrf_token": token, **_import_data(world, OTHER)}
+        "/borlange/staff/import", data={"csrf_token": token, **_import_data(world, OTHER)}
     )
     assert response.status_code == 400
     assert "Du kan bara lägga in möten i dina egna kommundelar." in response.text
@@ -690,11 +741,11 @@ def test_a_coordinator_moderates_only_their_districts_text(
     app: Flask, session: Session, world: World
 ) -> None:
     client, token = logged_in(app, "coordinator")
-    queue = client.get(f"/staff/districts/{world.districts[OWN]}/moderation").text
+    queue = client.get(f"/borlange/staff/districts/{world.districts[OWN]}/moderation").text
     assert f"Lampor i {OWN}" in queue
     assert f"Lampor i {OTHER}" not in queue
     before = snapshot(session)
     # Romme's answer, named under the coordinator's own district: not found there.
-    path = f"/staff/districts/{world.districts[OWN]}/moderation/{world.answers[OTHER]}"
+    path = f"/borlange/staff/districts/{world.districts[OWN]}/moderation/{world.answers[OTHER]}"
     assert client.post(path, data={"csrf_token": token, "action": "hide"}).status_code == 404
     assert snapshot(session) == before

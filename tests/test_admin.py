@@ -214,7 +214,7 @@ def test_users_are_managed_from_the_command_line(runner: FlaskCliRunner, session
     )
     assert runner.invoke(args=["users", "deactivate", "samordnare@example.se"]).exit_code == 0
     listing = runner.invoke(args=["users", "list"]).output
-    assert "samordnare@example.se\tanalyst\tdeactivated\tall" in listing
+    assert "samordnare@example.se\tanalyst\tdeactivated\tborlange\tall" in listing
     reread(session)
     user = find_user(session, "samordnare@example.se")
     assert user is not None

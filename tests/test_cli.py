@@ -68,12 +68,6 @@ BORLANGE_DISTRICTS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def borlange(session: Session) -> None:
-    """The one organisation the commands work on when none is named."""
-    make_organisation(session)
-
-
 def add_districts(session: Session, *names: str) -> None:
     """Districts the database already knows."""
     session.add_all(

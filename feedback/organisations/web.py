@@ -8,6 +8,7 @@ asset inside it too. A first part that is an address of the app itself is never 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,7 +22,9 @@ from flask import (
     render_template,
     request,
 )
+from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from feedback import db
@@ -42,20 +45,50 @@ def reserved(app: Flask) -> frozenset[str]:
     ) - {""}
 
 
+# How long a worker trusts the slugs it read: an organisation made on the command line is
+# reached at its address this much later.
+SLUGS_SECONDS = 5.0
+
+
+# How many times this process has written organisations: a worker that made one reads again.
+_changes = [0]
+
+
+def _count_changes(flushed: Session, _context: object) -> None:
+    changed = (*flushed.new, *flushed.dirty, *flushed.deleted)
+    if any(isinstance(o, Organisation) for o in changed):
+        _changes[0] += 1
+
+
 class OrganisationPrefix:
-    """Serves `/<slug>/...` as the app mounted at `/<slug>`."""
+    """Serves `/<slug>/...` as the app mounted at `/<slug>`, for the organisations' slugs; any
+    other address passes as it is (and an unknown one is a 404 with links that work)."""
 
     def __init__(self, app: Flask, wsgi_app: WSGIApp) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self._reserved: frozenset[str] | None = None
+        self._slugs: frozenset[str] = frozenset()
+        self._read_at = -SLUGS_SECONDS
+        self._generation = _changes[0]
+
+    def slugs(self) -> frozenset[str]:
+        """The organisations' slugs, read at most every SLUGS_SECONDS; the last ones read
+        while the database cannot answer."""
+        now = time.monotonic()
+        if now - self._read_at >= SLUGS_SECONDS or self._generation != _changes[0]:
+            self._generation = _changes[0]
+            try:
+                with self.app.app_context():
+                    self._slugs = frozenset(db.session().scalars(select(Organisation.slug)))
+            except SQLAlchemyError:
+                self.app.logger.exception("the organisations could not be read")
+            self._read_at = now
+        return self._slugs
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if self._reserved is None:  # the routes are all known by the first request
-            self._reserved = reserved(self.app)
         path = environ.get("PATH_INFO", "")
         first, _, rest = path.lstrip("/").partition("/")
-        if re.fullmatch(SLUG_PATTERN, first) and first not in self._reserved:
+        if re.fullmatch(SLUG_PATTERN, first) and first in self.slugs():
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/" + first
             environ["PATH_INFO"] = "/" + rest
             environ[ENVIRON_KEY] = first
@@ -139,4 +172,6 @@ def redirect_into(organisation: Organisation) -> WerkzeugResponse:
 def init_app(app: Flask) -> None:
     """Take the organisation's prefix off each address, and let templates ask for it."""
     app.wsgi_app = OrganisationPrefix(app, app.wsgi_app)  # type: ignore[method-assign]
+    if not event.contains(Session, "after_flush", _count_changes):
+        event.listen(Session, "after_flush", _count_changes)
     app.jinja_env.globals["organisation"] = current
