@@ -14,6 +14,7 @@ workers), and the cookie cannot be backdated or renewed without the secret key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import requests
@@ -174,9 +175,43 @@ def _redirect_uri(slug: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('auth.sso_callback', slug=slug)}"
 
 
+def _incomplete(name: str) -> str:
+    return str(
+        _("Inloggningen med %(name)s gick inte att slutföra. Börja om och försök igen.", name=name)
+    )
+
+
+# What the login page tells a visitor whose single sign-on failed, by the reason the audit log
+# keeps; each takes the provider's name.
+_REFUSALS: dict[str, Callable[[str], str]] = {
+    "bad state": _incomplete,
+    "invalid token": _incomplete,
+    "provider error": lambda name: str(
+        _(
+            "Inloggningen med %(name)s avbröts eller nekades. Försök igen, eller logga in med "
+            "lösenord.",
+            name=name,
+        )
+    ),
+    "provider unreachable": lambda name: str(
+        _(
+            "Vi når inte inloggningen med %(name)s just nu. Försök igen om en stund, eller logga "
+            "in med lösenord.",
+            name=name,
+        )
+    ),
+    "unverified address": lambda name: str(
+        _(
+            "%(name)s har inte bekräftat din e-postadress, så vi kan inte koppla den till ett "
+            "konto här. Logga in med lösenord, eller be en administratör om hjälp.",
+            name=name,
+        )
+    ),
+}
+
+
 def _sso_refused(message: str, status: int = 403) -> tuple[str, int]:
     """The login page saying why a single sign-on did not log the visitor in."""
-    _forget_staff_session()
     return _login_page(LoginForm(formdata=None), status, sso_error=message)
 
 
@@ -191,18 +226,33 @@ def sso_login(slug: str) -> tuple[str, int] | WerkzeugResponse:
         response: WerkzeugResponse = sso.client(slug).authorize_redirect(_redirect_uri(slug))
     except requests.RequestException as error:
         current_app.logger.warning("provider %s unreachable: %s", slug, error)
-        return _sso_refused(_unreachable(provider.name), 502)
+        return _sso_refused(_REFUSALS["provider unreachable"](provider.name), 502)
     return response
 
 
-def _unreachable(name: str) -> str:
-    return str(
-        _(
-            "Vi når inte inloggningen med %(name)s just nu. Försök igen om en stund, eller logga "
-            "in med lösenord.",
-            name=name,
+def _verified_email(provider: sso.Provider) -> tuple[str | None, str | None]:
+    """The address the provider vouches for in its answer to this request, or why there is none.
+
+    Authlib checks the state against this browser's session, exchanges the code with the PKCE
+    verifier, and checks the ID token's signature, issuer, audience, expiry and nonce.
+    """
+    try:
+        token = sso.client(provider.slug).authorize_access_token(
+            claims_options={"iss": {"essential": True, "value": provider.issuer}}
         )
-    )
+    except MismatchingStateError:  # missing, forged, from another browser, or used already
+        return None, "bad state"
+    except OAuthError as error:  # the provider's own ?error=, such as access_denied
+        current_app.logger.info("provider %s answered %s", provider.slug, error.error)
+        return None, "provider error"
+    except (AuthlibBaseError, JoseError) as error:  # the code refused, or the ID token invalid
+        current_app.logger.warning("provider %s: %s", provider.slug, error)
+        return None, "invalid token"
+    except requests.RequestException as error:
+        current_app.logger.warning("provider %s unreachable: %s", provider.slug, error)
+        return None, "provider unreachable"
+    email = sso.verified_email(token.get("userinfo") or {})
+    return (email, None) if email is not None else (None, "unverified address")
 
 
 @bp.route("/login/sso/<slug>/callback")
@@ -210,52 +260,15 @@ def _unreachable(name: str) -> str:
 def sso_callback(slug: str) -> tuple[str, int] | WerkzeugResponse:
     """Where the provider sends the visitor back: a staff session, or why there is none."""
     provider = sso.provider(slug) or abort(404)
+    if current_user.is_authenticated:  # as on the login form: one login per browser
+        return redirect(url_for("staff.meetings"))
     next_page = session.pop(SSO_NEXT, None)
-    name = provider.name
-    reason, message = (
-        None,
-        _("Inloggningen med %(name)s gick inte att slutföra. Börja om och försök igen.", name=name),
-    )
-    try:
-        # Authlib checks the state against this browser's session, exchanges the code with
-        # the PKCE verifier, and checks the ID token's signature, issuer, audience and nonce.
-        token = sso.client(slug).authorize_access_token(
-            claims_options={"iss": {"essential": True, "value": provider.issuer}}
-        )
-    except MismatchingStateError:  # missing, forged, from another browser, or used already
-        reason = "bad state"
-    except OAuthError as error:  # the provider's own ?error=, such as access_denied
-        current_app.logger.info("provider %s answered %s", slug, error.error)
-        reason, message = (
-            "provider error",
-            _(
-                "Inloggningen med %(name)s avbröts eller nekades. Försök igen, eller logga in "
-                "med lösenord.",
-                name=name,
-            ),
-        )
-    except (AuthlibBaseError, JoseError) as error:  # the code refused, or the ID token invalid
-        current_app.logger.warning("provider %s: %s", slug, error)
-        reason = "invalid token"
-    except requests.RequestException as error:
-        current_app.logger.warning("provider %s unreachable: %s", slug, error)
-        reason, message = "provider unreachable", _unreachable(name)
-    if reason is not None:
+    email, reason = _verified_email(provider)
+    if email is None:
+        # Nothing the provider said is kept: an unverified address may be anyone's.
         audit.record(db.session(), None, "login_failed", reason=reason, provider=slug)
         db.session().commit()
-        return _sso_refused(message)
-    email = sso.verified_email(token.get("userinfo") or {})
-    if email is None:
-        # An unverified address may be anyone's: it is neither trusted nor written down.
-        audit.record(db.session(), None, "login_failed", reason="unverified address", provider=slug)
-        db.session().commit()
-        return _sso_refused(
-            _(
-                "%(name)s har inte bekräftat din e-postadress, så vi kan inte koppla den till "
-                "ett konto här. Logga in med lösenord, eller be en administratör om hjälp.",
-                name=name,
-            )
-        )
+        return _sso_refused(_REFUSALS[str(reason)](provider.name))
     user = log_in_verified(db.session(), email, slug)
     if user is None:
         db.session().commit()
@@ -263,7 +276,7 @@ def sso_callback(slug: str) -> tuple[str, int] | WerkzeugResponse:
             _(
                 "Du är inloggad hos %(name)s som %(email)s, men den adressen har inget aktivt "
                 "konto här. Be en administratör att lägga upp eller öppna kontot.",
-                name=name,
+                name=provider.name,
                 email=email,
             )
         )

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from feedback import create_app
+from feedback import create_app, db
 from feedback.models import AuditEvent, StaffSession
 from feedback.users import find_user, update_user
 from tests.conftest import BASE_URL, STAFF_EMAIL, count, csrf_token, log_in, make_staff, reread
@@ -252,7 +252,7 @@ def test_the_refusal_is_in_the_visitors_language(client: FlaskClient, staff: Non
     client.get("/?lang=en")
     response = sign_on(client, "unknown")
     assert response.status_code == 403
-    assert "har inget aktivt konto" not in response.text
+    assert "has no active account here" in response.text
     assert ACCOUNTS["unknown"]["email"] in response.text
 
 
@@ -294,6 +294,41 @@ def test_a_forged_foreign_or_replayed_state_is_refused(
     assert_no_staff_session(client, session)
     reasons = [e.details.get("reason") for e in events(session) if e.action == "login_failed"]
     assert reasons == ["bad state"] * 3
+
+
+def test_an_id_token_from_another_issuer_than_configured_is_refused(
+    session: Session, staff: None, issuer: str, database_url: str, tmp_path: Path
+) -> None:
+    # The same provider, named with a trailing slash its ID tokens do not have.
+    settings = providers(issuer)
+    settings[SLUG]["issuer"] = f"{issuer}/"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": database_url,
+            "PUBLIC_BASE_URL": BASE_URL,
+            "OIDC_PROVIDERS": settings,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    client = app.test_client()
+    response = sign_on(client, "known")
+    assert response.status_code == 403
+    assert "gick inte att slutföra" in response.text
+    assert_no_staff_session(client, session)
+    assert events(session)[-1].details == {"reason": "invalid token", "provider": SLUG}
+    with app.app_context():
+        db.engine().dispose()
+
+
+def test_a_logged_in_visitor_is_sent_on_to_the_staff_pages(
+    client: FlaskClient, session: Session, staff: None
+) -> None:
+    assert sign_on(client, "known").status_code == 302
+    assert client.get("/login/sso/borlange").headers["Location"] == "/staff/"
+    assert come_back(client, f"{CALLBACK}?code=x&state=y").headers["Location"] == "/staff/"
+    assert count(session, StaffSession) == 1
 
 
 def test_an_unreachable_provider_is_said_so_on_the_login_page(
