@@ -53,7 +53,7 @@ def install_provider() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        pytest.fail("the single sign-on tests need node 20.19+ and npm on the PATH")
+        pytest.fail("the single sign-on tests need node 20 or later and npm on the PATH")
     subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER, check=True, capture_output=True
     )
