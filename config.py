@@ -71,6 +71,13 @@ class Config:
     # database:// is the app's own database (a `rate_limit` table); production may set
     # redis://host:6379. Never memory://, which counts per worker process.
     RATELIMIT_STORAGE_URI = "database://"
+    # Single sign-on for staff with OpenID Connect, one provider per organisation, keyed by the
+    # organisation's slug: {"borlange": {"issuer": "https://login.example.se", "client_id":
+    # "...", "client_secret": "...", "name": "Borlänge kommuns konto"}}; `name` completes the
+    # button "Logga in med …". Set it in instance/config.py, or as JSON in
+    # FEEDBACK_OIDC_PROVIDERS (a secret alone: FEEDBACK_OIDC_PROVIDERS__borlange__client_secret).
+    # Empty: passwords only.
+    OIDC_PROVIDERS: dict[str, dict[str, str]] = {}  # noqa: RUF012  # create_app copies it
     # A staff session that has seen no request for this long ends; the next page asks for a
     # new login. Tracked as a time in the signed session cookie, so a page view writes nothing.
     STAFF_IDLE_MINUTES = 60

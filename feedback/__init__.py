@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from feedback import (
     pledging,
     public,
     review,
+    sso,
     staff,
 )
 from feedback.actions import views as actions_views
@@ -42,6 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         __name__, instance_relative_config=True, template_folder="../templates", static_folder=None
     )
     app.config.from_object("config.Config")
+    # Each app its own copy, so that FEEDBACK_OIDC_PROVIDERS__<slug>__<key> fills this app's.
+    app.config["OIDC_PROVIDERS"] = copy.deepcopy(app.config["OIDC_PROVIDERS"])
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("FEEDBACK")
@@ -71,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     inputs.init_app(app)  # before any route: the int converter must exist
     db.init_app(app)
     i18n.init_app(app)
+    sso.init_app(app)
     auth.init_app(app)
     access.init_app(app)
     public.init_app(app)

@@ -60,7 +60,15 @@ ROLES = {
     "admin": _l("administratör"),
 }
 DIALECTS = {"excel-sv": _l("svenskt Excel"), "rfc4180": _l("RFC 4180")}
-REASONS = {"unknown account": _l("okänt konto")}
+REASONS = {
+    "unknown account": _l("okänt konto"),
+    "inactive account": _l("avstängt konto"),
+    "unverified address": _l("e-postadressen inte bekräftad"),
+    "provider error": _l("avbruten eller nekad hos inloggningstjänsten"),
+    "bad state": _l("ogiltig eller redan använd inloggning"),
+    "invalid token": _l("ogiltigt svar från inloggningstjänsten"),
+    "provider unreachable": _l("inloggningstjänsten svarade inte"),
+}
 
 
 def record(
@@ -151,6 +159,7 @@ _DETAILS: dict[str, Callable[[Any, Mapping[int, str]], str]] = {
     "districts": lambda names, _d: _("kommundelar: %(names)s", names=", ".join(names) or _("inga")),
     "active": lambda on, _d: _("aktivt") if on else _("avstängt"),
     "reason": lambda why, _d: _words(why, REASONS),
+    "provider": lambda slug, _d: _("via %(provider)s", provider=slug),
     "question": lambda key, _d: _("fråga: %(label)s", label=_question(key)),
     "year": lambda year, _d: _("år %(year)s", year=year),
     "district": lambda d_id, d: _("kommundel %(name)s", name=d.get(d_id, d_id)),

@@ -3,6 +3,9 @@
 Each login is a server-side StaffSession (feedback.users): the signed cookie carries its token,
 and a cookie whose session has ended, by logout, password change or deactivation, opens nothing.
 
+A login by single sign-on (feedback.sso) ends the same way as one by password: the same staff
+session, the same audit event, and a refusal counts against the same limit per client address.
+
 Idleness is tracked in the signed cookie, not the database: each request that loads the staff
 user writes the time into the cookie, and a cookie whose time is older than STAFF_IDLE_MINUTES
 ends its session. So a page view costs no database write (SQLite has one writer for all
@@ -11,11 +14,16 @@ workers), and the cookie cannot be backdated or renewed without the secret key.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
     Flask,
+    abort,
     current_app,
     flash,
     redirect,
@@ -28,12 +36,20 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user, user_logged_out
+from joserfc.errors import JoseError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from feedback import audit, db, ratelimit
+from feedback import audit, db, ratelimit, sso
 from feedback.forms import LoginForm, LogoutForm
 from feedback.models import User, utcnow
-from feedback.users import end_session, is_throttled, load, log_in, start_session
+from feedback.users import (
+    end_session,
+    is_throttled,
+    load,
+    log_in,
+    log_in_verified,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -43,10 +59,21 @@ login_manager.login_message = None
 # Per client: failed logins from one address are limited, counted for all workers at once in
 # the app's database or in Redis (RATELIMIT_STORAGE_URI), under a hash, never the address.
 limiter = Limiter(key_func=get_remote_address)
+# A failed password and a refused single sign-on count alike, in one window per address; a
+# login that succeeds redirects (302) and is not counted.
+LOGIN_LIMIT = "20 per 15 minutes"
+_LIMIT_SCOPE = "staff-login"
+
+
+def _failed(response: WerkzeugResponse) -> bool:
+    return response.status_code != 302
+
 
 # Keys in the signed session cookie: the staff session's token, and when it was last used.
 STAFF_TOKEN = "staff_session"
 STAFF_SEEN = "staff_seen"
+# Where to go once the provider sends the visitor back, kept while they are away.
+SSO_NEXT = "sso_next"
 
 
 def staff_token() -> str | None:
@@ -103,12 +130,28 @@ def _safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc or "\\" in target else target
 
 
+def _begin_staff_session(user: User, next_page: str | None) -> WerkzeugResponse:
+    """Start a staff session for a user who has just logged in, by password or provider."""
+    token = start_session(db.session(), user)
+    db.session().commit()
+    login_user(user)
+    session[STAFF_TOKEN] = token
+    session[STAFF_SEEN] = int(utcnow().timestamp())
+    session.pop("kiosk", None)  # a staff login is how a kiosk leaves kiosk mode
+    return redirect(next_page or url_for("staff.meetings"))
+
+
+def _login_page(form: LoginForm, status: int, sso_error: str | None = None) -> tuple[str, int]:
+    page = render_template(
+        "auth/login.html", form=form, providers=sso.providers_for(None), sso_error=sso_error
+    )
+    return page, status
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    "20 per 15 minutes", methods=["POST"], deduct_when=lambda response: response.status_code != 302
-)
+@limiter.shared_limit(LOGIN_LIMIT, _LIMIT_SCOPE, methods=["POST"], deduct_when=_failed)
 def login() -> tuple[str, int] | WerkzeugResponse:
-    """The staff login form."""
+    """The staff login form, and a button for each organisation's provider."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.meetings"))
     form = LoginForm()
@@ -120,17 +163,124 @@ def login() -> tuple[str, int] | WerkzeugResponse:
             )
         else:
             user = log_in(db.session(), email, form.password.data)
-            token = start_session(db.session(), user) if user is not None else None
+            if user is not None:
+                return _begin_staff_session(user, _safe_next(request.args.get("next")))
             db.session().commit()
-            if user is not None and token is not None:
-                login_user(user)
-                session[STAFF_TOKEN] = token
-                session[STAFF_SEEN] = int(utcnow().timestamp())
-                session.pop("kiosk", None)  # a staff login is how a kiosk leaves kiosk mode
-                return redirect(_safe_next(request.args.get("next")) or url_for("staff.meetings"))
             form.password.errors.append(_("Fel e-postadress eller lösenord."))
-    status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return _login_page(form, 400 if form.errors else 200)
+
+
+def _redirect_uri(slug: str) -> str:
+    # From PUBLIC_BASE_URL, never the request's host: the provider knows only the registered one.
+    return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('auth.sso_callback', slug=slug)}"
+
+
+def _incomplete(name: str) -> str:
+    return str(
+        _("Inloggningen med %(name)s gick inte att slutföra. Börja om och försök igen.", name=name)
+    )
+
+
+# What the login page tells a visitor whose single sign-on failed, by the reason the audit log
+# keeps; each takes the provider's name.
+_REFUSALS: dict[str, Callable[[str], str]] = {
+    "bad state": _incomplete,
+    "invalid token": _incomplete,
+    "provider error": lambda name: str(
+        _(
+            "Inloggningen med %(name)s avbröts eller nekades. Försök igen, eller logga in med "
+            "lösenord.",
+            name=name,
+        )
+    ),
+    "provider unreachable": lambda name: str(
+        _(
+            "Vi når inte inloggningen med %(name)s just nu. Försök igen om en stund, eller logga "
+            "in med lösenord.",
+            name=name,
+        )
+    ),
+    "unverified address": lambda name: str(
+        _(
+            "%(name)s har inte bekräftat din e-postadress, så vi kan inte koppla den till ett "
+            "konto här. Logga in med lösenord, eller be en administratör om hjälp.",
+            name=name,
+        )
+    ),
+}
+
+
+def _sso_refused(message: str, status: int = 403) -> tuple[str, int]:
+    """The login page saying why a single sign-on did not log the visitor in."""
+    return _login_page(LoginForm(formdata=None), status, sso_error=message)
+
+
+@bp.route("/login/sso/<slug>")
+def sso_login(slug: str) -> tuple[str, int] | WerkzeugResponse:
+    """Send the visitor to their organisation's provider, with state, nonce and PKCE."""
+    provider = sso.provider(slug) or abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.meetings"))
+    session[SSO_NEXT] = _safe_next(request.args.get("next"))
+    try:
+        response: WerkzeugResponse = sso.client(slug).authorize_redirect(_redirect_uri(slug))
+    except requests.RequestException as error:
+        current_app.logger.warning("provider %s unreachable: %s", slug, error)
+        return _sso_refused(_REFUSALS["provider unreachable"](provider.name), 502)
+    return response
+
+
+def _verified_email(provider: sso.Provider) -> tuple[str | None, str | None]:
+    """The address the provider vouches for in its answer to this request, or why there is none.
+
+    Authlib checks the state against this browser's session, exchanges the code with the PKCE
+    verifier, and checks the ID token's signature, issuer, audience, expiry and nonce.
+    """
+    try:
+        token = sso.client(provider.slug).authorize_access_token(
+            claims_options={"iss": {"essential": True, "value": provider.issuer}}
+        )
+    except MismatchingStateError:  # missing, forged, from another browser, or used already
+        return None, "bad state"
+    except OAuthError as error:  # the provider's own ?error=, such as access_denied
+        current_app.logger.info("provider %s answered %s", provider.slug, error.error)
+        return None, "provider error"
+    except (AuthlibBaseError, JoseError) as error:  # the code refused, or the ID token invalid
+        current_app.logger.warning("provider %s: %s", provider.slug, error)
+        return None, "invalid token"
+    except requests.RequestException as error:
+        current_app.logger.warning("provider %s unreachable: %s", provider.slug, error)
+        return None, "provider unreachable"
+    email = sso.verified_email(token.get("userinfo") or {})
+    return (email, None) if email is not None else (None, "unverified address")
+
+
+@bp.route("/login/sso/<slug>/callback")
+@limiter.shared_limit(LOGIN_LIMIT, _LIMIT_SCOPE, methods=["GET"], deduct_when=_failed)
+def sso_callback(slug: str) -> tuple[str, int] | WerkzeugResponse:
+    """Where the provider sends the visitor back: a staff session, or why there is none."""
+    provider = sso.provider(slug) or abort(404)
+    if current_user.is_authenticated:  # as on the login form: one login per browser
+        return redirect(url_for("staff.meetings"))
+    next_page = session.pop(SSO_NEXT, None)
+    email, reason = _verified_email(provider)
+    if email is None:
+        # Nothing the provider said is kept: an unverified address may be anyone's.
+        audit.record(db.session(), None, "login_failed", reason=reason, provider=slug)
+        db.session().commit()
+        return _sso_refused(_REFUSALS[str(reason)](provider.name))
+    user = log_in_verified(db.session(), email, slug)
+    if user is None:
+        db.session().commit()
+        return _sso_refused(
+            _(
+                "Du är inloggad hos %(name)s som %(email)s, men den adressen har inget aktivt "
+                "konto här. Be en administratör att lägga upp eller öppna kontot.",
+                name=provider.name,
+                email=email,
+            )
+        )
+    return _begin_staff_session(user, next_page)
 
 
 @bp.route("/logout", methods=["POST"])

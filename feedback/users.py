@@ -145,6 +145,26 @@ def log_in(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def log_in_verified(session: Session, email: str, provider: str) -> User | None:
+    """Check a login a provider vouched for with a verified address, and audit it.
+
+    The user with that address in any case, if active, or None. The provider proves who the
+    visitor is; only an admin decides that they have an account here, and with which role.
+    """
+    user = find_user(session, email)
+    if user is not None and user.is_active:
+        audit.record(session, user.email, "login", provider=provider)
+        return user
+    if user is not None:
+        audit.record(
+            session, user.email, "login_failed", reason="inactive account", provider=provider
+        )
+    else:
+        # Verified, but an address of someone without an account here: not kept either.
+        audit.record(session, None, "login_failed", reason="unknown account", provider=provider)
+    return None
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

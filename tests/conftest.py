@@ -54,7 +54,7 @@ def clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Coordinates |
     A test that needs another moment moves the clock: `clock.move_to(...)`, or
     `time_machine.travel(..., tick=False)` inside it. The browser tests keep the real clock:
     Chromium judges cookie expiry by the machine's own clock, which no fixture can move, and
-    so does a gunicorn server in another process.
+    so does a gunicorn server or an OIDC provider in another process.
     """
     if request.node.get_closest_marker("browser") or request.node.get_closest_marker("server"):
         yield None
@@ -79,7 +79,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Settings a test module adds to the test app's; a module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     """An app on the test database, emptied after the test."""
     app = create_app(
         {
@@ -87,6 +93,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
             "PUBLIC_BASE_URL": BASE_URL,
+            **app_config,
         }
     )
     app.instance_path = str(tmp_path)

@@ -121,6 +121,7 @@ def outputs(app: Flask, client: FlaskClient, found: Data) -> Iterator[tuple[str,
         "table": ["places", "findings", "actions"],
         "year": ["2026"],
         "name": ["site.css"],
+        "slug": ["borlange"],  # an organisation's provider; none is configured here
         **CHOICES,
     }
     for rule in app.url_map.iter_rules():

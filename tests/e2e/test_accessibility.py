@@ -205,6 +205,39 @@ def test_login_page_has_no_violations(app: Flask, live_server: str, browser: Bro
     audit.assert_clean()
 
 
+# A provider's settings: the refusals checked here never reach its issuer.
+SSO = {
+    "issuer": "http://127.0.0.1:9",
+    "client_id": "trygghetsdialog",
+    "client_secret": "x",
+    "name": "Borlänge kommuns konto",
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("app_config", [{"OIDC_PROVIDERS": {"borlange": SSO}}])
+def test_login_page_with_single_sign_on_has_no_violations(
+    live_server: str, browser: Browser
+) -> None:
+    """The login page with a provider's button, and as a refused single sign-on leaves it."""
+    audit = Audit()
+    with browser.new_context(viewport=DESKTOP, locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        page.goto(f"{live_server}/login")
+        expect(page.get_by_role("link", name="Logga in med Borlänge kommuns konto")).to_be_visible()
+        audit.check(page, "login with single sign-on")
+        # Where the provider sends a visitor who cancelled there.
+        page.goto(f"{live_server}/login/sso/borlange/callback?error=access_denied&state=x")
+        expect(page.locator(".error-summary")).to_contain_text("avbröts eller nekades")
+        audit.check(page, "login after a refused single sign-on")
+        page.get_by_label("E-postadress").fill("polis@example.se")
+        page.get_by_label("Lösenord").fill("fel lösenord, fel")
+        page.get_by_role("button", name="Logga in").click()
+        expect(page.locator(".error-summary")).to_contain_text("Fel e-postadress")
+        audit.check(page, "login with single sign-on and errors")
+    audit.assert_clean()
+
+
 @dataclass(frozen=True)
 class StaffWorld:
     """Every staff page (address, what it is) of a world with meetings, responses, a published
