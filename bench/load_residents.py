@@ -82,7 +82,8 @@ def two_servers_room(
 ) -> Tally:
     """One room spread over two app servers sharing the database and Redis; with `kill`, the
     first server dies whole a third of the way through."""
-    code = prepare_database(url, "Romme" if kill else "Hagalund")
+    # Districts of their own: the rooms on one server hold the others' hour in this database.
+    code = prepare_database(url, "Domnarvet" if kill else "Gylle")
     logs = folder / f"two-servers-{'kill' if kill else 'baseline'}"
     logs.mkdir()
     env = {
