@@ -2,7 +2,9 @@
 
 `asset("site.css")` gives `/static/site.<digest>.css`: the name changes whenever the content
 does, so browsers keep the file for a year (`immutable`) and still never see a stale one. The
-plain name keeps working, cached for an hour, for anything printed or bookmarked.
+plain name keeps working, cached for an hour, for anything printed or bookmarked. While app
+servers behind a load balancer are upgraded one at a time, a page from one links a digest the
+other does not know: that name gets the file this server has, for nobody to keep.
 
 Compression is Flask-Compress (brotli, zstd or gzip, as the client accepts). Staff pages and the
 login page are sent uncompressed: they carry a staff member's CSRF token next to text a request
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +54,19 @@ def asset(filename: str) -> str:
     return url_for("assets.static_file", name=fingerprints()[filename])
 
 
+# A static file's name with some digest: site.3f2a1b9c0d.css.
+_FINGERPRINTED = re.compile(r"(?P<stem>[\w-]+)\.[0-9a-f]{10}(?P<suffix>\.\w+)")
+
+
+def _other_version(name: str) -> str | None:
+    """The file a fingerprinted name stands for when its digest is another version's."""
+    found = _FINGERPRINTED.fullmatch(name)
+    if found is None:
+        return None
+    plain = found["stem"] + found["suffix"]
+    return plain if plain in fingerprints() else None
+
+
 @cache
 def _content(name: str) -> bytes:
     return (FOLDER / name).read_bytes()
@@ -69,11 +85,16 @@ def _file(name: str, max_age: int) -> FlaskResponse:
 
 @bp.get("/static/<name>")
 def static_file(name: str) -> FlaskResponse:
-    """A static file: for a year under its fingerprinted name, for an hour under its own."""
+    """A static file: for a year under its fingerprinted name, for an hour under its own, and
+    uncached under another version's digest."""
     if name in _originals():
         response = _file(_originals()[name], YEAR)
         response.cache_control.immutable = True
         return response
+    if (plain := _other_version(name)) is not None:
+        # Linked by a server running an older or newer version during a rolling upgrade: this
+        # version's file, which neither a browser nor a proxy may keep under that name.
+        return _file(plain, 0)
     if name not in fingerprints():
         abort(404)
     return _file(name, HOUR)

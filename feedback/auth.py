@@ -14,7 +14,9 @@ workers), and the cookie cannot be backdated or renewed without the secret key.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
+from hashlib import sha256
 from urllib.parse import urlsplit
 
 import requests
@@ -56,9 +58,21 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 # The login page itself says why the visitor came there, in the visitor's language.
 login_manager.login_message = None
-# Per client: failed logins from one address are limited, counted for all workers at once in
-# the app's database or in Redis (RATELIMIT_STORAGE_URI), under a hash, never the address.
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _client() -> str:
+    """The client's address as an HMAC under the secret key: what the login limit counts by.
+
+    Neither storage sees the address then: the database's hashes it once more, and Redis,
+    which keeps keys as given and may be shared by several app servers, gets only the hash.
+    """
+    secret = (current_app.config["SECRET_KEY"] or "").encode()
+    return hmac.new(secret, get_remote_address().encode(), sha256).hexdigest()
+
+
+# Per client: failed logins from one address are limited, counted for all workers and app
+# servers at once in the app's database or in Redis (RATELIMIT_STORAGE_URI).
+limiter = Limiter(key_func=_client)
 # A failed password and a refused single sign-on count alike, in one window per address; a
 # login that succeeds redirects (302) and is not counted.
 LOGIN_LIMIT = "20 per 15 minutes"

@@ -4,8 +4,9 @@ Flask-Limiter counts failed logins per client address. Its memory storage counts
 process, so with 4 workers a client got about four times the limit. Without Redis, this storage
 (`RATELIMIT_STORAGE_URI = "database://"`) keeps the fixed-window counters in the `rate_limit`
 table: each increment is one atomic upsert, so workers never lose each other's counts. The
-limiter's key holds the client address; only an HMAC of it under the app's secret key is
-stored, and rows are deleted once their window has passed.
+limiter's key names the client by an HMAC of its address (feedback.auth); only an HMAC of the
+whole key under the app's secret key is stored, and rows are deleted once their window has
+passed.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Used by tests/test_load.py (small) and bench/load_residents.py (the full run). E
 opens the survey, answers, and sends; a share of them sends the identical POST twice, some
 in parallel (a double tap). A resident whose request fails (a killed worker, a 5xx, the
 form back with "could not be saved") sends the same form again, as a person would, until
-the thank-you or the "already answered" page. Traffic goes to 127.0.0.1 only, bounded in
-count and time.
+the thank-you or the "already answered" page. With several app servers (as behind a load
+balancer) the residents are spread over them, and a request that meets a dead server is sent
+again to the next, as a balancer does. Traffic goes to 127.0.0.1 only, bounded in count and
+time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import time as clock
@@ -89,6 +92,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     connection_errors: int = 0
     resends: int = 0
+    failovers: int = 0  # requests sent on to another app server after one met a dead one
     keys: set[str] = field(default_factory=set)  # the submission keys of acknowledged answers
     logins: int = 0  # staff who logged in while the room answered
     logged_in: int = 0  # ... and reached the staff pages
@@ -109,9 +113,34 @@ class Tally:
             f"residents {self.residents}, acknowledged {self.acknowledged}, stored {self.stored}, "
             f"lost {self.lost}, doubled {self.doubled}, 5xx {self.server_errors}, "
             f"connection errors {self.connection_errors}, resends {self.resends}, "
+            f"moved to another server {self.failovers}, "
             f"staff logins {self.logged_in}/{self.logins}, "
             f"requests {self.requests} in {self.seconds:.1f} s"
         )
+
+
+class Route:
+    """Which app server a phone's requests reach: one to begin with, and the next after a
+    connection to it broke, as a load balancer sends a dead server's traffic elsewhere."""
+
+    def __init__(self, base_urls: Sequence[str], first: int, tally: Tally) -> None:
+        self.base_urls = base_urls
+        self.at = first % len(base_urls)
+        self.tally = tally
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        """The address the next request goes to."""
+        return self.base_urls[self.at]
+
+    def broke(self, base_url: str) -> None:
+        """A request to `base_url` broke: go on to the next server (once, however many broke)."""
+        with self.lock:
+            if len(self.base_urls) > 1 and self.base_url == base_url:
+                self.at = (self.at + 1) % len(self.base_urls)
+                with self.tally.lock:
+                    self.tally.failovers += 1
 
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -120,11 +149,15 @@ THANKS = "Tack för dina svar"
 ANSWERED = "Du har redan svarat"
 
 
-def _send(browser: requests.Session, url: str, data: dict[str, str], tally: Tally) -> str | None:
+def _send(
+    browser: requests.Session, route: Route, path: str, data: dict[str, str], tally: Tally
+) -> str | None:
     """POST the form once; the page it ends on, or None when the request failed."""
+    base_url = route.base_url
     try:
-        response = browser.post(url, data=data, timeout=60)
+        response = browser.post(f"{base_url}{path}", data=data, timeout=60)
     except BROKEN:
+        route.broke(base_url)
         with tally.lock:
             tally.requests += 1
             tally.connection_errors += 1
@@ -139,14 +172,15 @@ def _send(browser: requests.Session, url: str, data: dict[str, str], tally: Tall
     return None
 
 
-def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -> None:
+def resident(route: Route, code: str, n: int, double_tap: bool, tally: Tally) -> None:
     """One resident: open the survey, answer, send until the answer is acknowledged."""
     browser = requests.Session()
-    url = f"{base_url}/q/{code}"
+    path = f"/q/{code}"
     page = None
     for _attempt in range(20):
+        base_url = route.base_url
         try:
-            opened = browser.get(url, timeout=60)
+            opened = browser.get(f"{base_url}{path}", timeout=60)
             with tally.lock:
                 tally.requests += 1
                 tally.statuses[opened.status_code] += 1
@@ -154,6 +188,7 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
                 page = opened.text
                 break
         except BROKEN:
+            route.broke(base_url)
             with tally.lock:
                 tally.connection_errors += 1
         time.sleep(0.2)
@@ -170,29 +205,30 @@ def resident(base_url: str, code: str, n: int, double_tap: bool, tally: Tally) -
     }
     if double_tap:  # the same POST twice at once, then on with whatever came back
         with ThreadPoolExecutor(2) as pair:
-            results = list(pair.map(lambda _: _send(browser, url, data, tally), range(2)))
+            results = list(pair.map(lambda _: _send(browser, route, path, data, tally), range(2)))
         with tally.lock:
             tally.resends += 1
         ended = next((r for r in results if r), None)
     else:
-        ended = _send(browser, url, data, tally)
+        ended = _send(browser, route, path, data, tally)
     attempts = 0
     while ended is None and attempts < 20:
         attempts += 1
         with tally.lock:
             tally.resends += 1
         time.sleep(0.25 * attempts)
-        ended = _send(browser, url, data, tally)
+        ended = _send(browser, route, path, data, tally)
     if ended is not None:
         with tally.lock:
             tally.acknowledged += 1
             tally.keys.add(data["submission_key"])
 
 
-def staff_login(base_url: str, tally: Tally) -> None:
+def staff_login(route: Route, tally: Tally) -> None:
     """A coordinator logs in while the room answers, and opens the staff pages."""
     browser = requests.Session()
     for _attempt in range(20):
+        base_url = route.base_url
         try:
             page = browser.get(f"{base_url}/login", timeout=60)
             if page.url.rstrip("/").endswith("/staff"):
@@ -208,6 +244,7 @@ def staff_login(base_url: str, tally: Tally) -> None:
             data = {"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
             response = browser.post(f"{base_url}/login", data=data, timeout=60)
         except BROKEN:
+            route.broke(base_url)
             with tally.lock:
                 tally.connection_errors += 1
             time.sleep(0.2)
@@ -225,34 +262,48 @@ def staff_login(base_url: str, tally: Tally) -> None:
 
 
 def run_room(
-    server: Server,
+    servers: Server | Sequence[Server],
     code: str,
     residents: int = 200,
     at_once: int = 40,
     double_tap_share: float = 0.1,
     kill_after: int | None = None,
     logins: int = 0,
+    kill: Callable[[], object] | None = None,
 ) -> Tally:
-    """Residents answering through `at_once` phones, and staff logging in meanwhile.
+    """Residents answering through `at_once` phones, and staff logging in meanwhile, spread
+    over the app servers in turn.
 
-    A worker is killed once `kill_after` residents are done.
+    Once `kill_after` residents are done, `kill` runs: by default it kills a worker of the
+    first server.
     """
+    if isinstance(servers, Server):
+        servers = [servers]
+    base_urls = [server.base_url for server in servers]
     tally = Tally(residents=residents, logins=logins)
     every = round(1 / double_tap_share) if double_tap_share else 0
     started = time.monotonic()
     with ThreadPoolExecutor(at_once) as room:
         tasks = [
-            partial(resident, server.base_url, code, n, bool(every) and n % every == 0, tally)
+            partial(
+                resident,
+                Route(base_urls, n, tally),
+                code,
+                n,
+                bool(every) and n % every == 0,
+                tally,
+            )
             for n in range(residents)
         ]
         spread = max(1, residents // (logins + 1))
         for i in range(logins):  # among the residents, not after them
-            tasks.insert((i + 1) * spread + i, partial(staff_login, server.base_url, tally))
+            login = partial(staff_login, Route(base_urls, i, tally), tally)
+            tasks.insert((i + 1) * spread + i, login)
         futures = [room.submit(task) for task in tasks]
         if kill_after is not None:
             while sum(f.done() for f in futures) < kill_after:
                 time.sleep(0.01)
-            server.kill_a_worker()
+            (kill or servers[0].kill_a_worker)()
         for future in futures:
             future.result()
     tally.seconds = time.monotonic() - started

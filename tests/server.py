@@ -1,5 +1,6 @@
 """The app served as in production, for tests that need real workers: gunicorn with the shipped
-gunicorn.conf.py on a free loopback port, stopped afterwards.
+gunicorn.conf.py on a free loopback port, stopped afterwards; or several such app servers on
+one database, as behind a load balancer.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
@@ -81,6 +82,19 @@ class Server:
         os.kill(victim, signal.SIGKILL)
         return victim
 
+    def kill(self) -> None:
+        """SIGKILL the master and every worker, as a machine that dies would go."""
+        workers = self.workers()
+        self.process.kill()  # first, so that it starts no new worker
+        self.process.wait()
+        for pid in workers:
+            _kill_if_alive(pid)
+
+
+def _kill_if_alive(pid: int) -> None:
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
 
 @contextmanager
 def serve(
@@ -89,14 +103,16 @@ def serve(
     workers: int = 4,
     log: Path | None = None,
     app: str = "wsgi:app",
+    port: int | None = None,
 ) -> Iterator[Server]:
     """Run gunicorn on a migrated database until the block ends.
 
     `env` adds or overrides FEEDBACK_* settings. The server's output goes to `log` (a
     temporary file unless given), shown in the error when the server does not come up. `app`
-    is the WSGI app to serve (bench/ serves a bare Flask app as its baseline).
+    is the WSGI app to serve (bench/ serves a bare Flask app as its baseline). `port` is a free
+    one unless given.
     """
-    port = free_port()
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
@@ -121,10 +137,12 @@ def serve(
             process = subprocess.Popen(
                 command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
             )
+        server = Server(base_url, process, path)
         try:
             _wait_until_up(base_url, process, workers, path)
-            yield Server(base_url, process, path)
+            yield server
         finally:
+            started = server.workers()
             # A quick shutdown: a test waits for no request, and graceful ones take seconds.
             process.send_signal(signal.SIGINT)
             try:
@@ -132,6 +150,43 @@ def serve(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            for pid in started:  # a worker left behind by a master that died first
+                _kill_if_alive(pid)
+
+
+@contextmanager
+def serve_several(
+    database_url: str,
+    count: int,
+    env: Mapping[str, str] | None = None,
+    workers: int = 2,
+    logs: Path | None = None,
+) -> Iterator[list[Server]]:
+    """`count` app servers with the same settings on one database, as behind a load balancer.
+
+    Each is a gunicorn of its own on its own port; they share the secret key and one
+    PUBLIC_BASE_URL (the first's address, standing for the balancer's). Their output goes to
+    `logs`/gunicorn-<n>.log when given.
+    """
+    ports: list[int] = []
+    while len(ports) < count:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    shared = {"FEEDBACK_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[0]}", **(env or {})}
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(
+                serve(
+                    database_url,
+                    env=shared,
+                    workers=workers,
+                    log=None if logs is None else logs / f"gunicorn-{n}.log",
+                    port=port,
+                )
+            )
+            for n, port in enumerate(ports)
+        ]
+        yield servers
 
 
 def _wait_until_up(
