@@ -44,6 +44,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from feedback import audit, db, ratelimit, sso
 from feedback.forms import LoginForm, LogoutForm
 from feedback.models import User, utcnow
+from feedback.organisations import web as organisations_web
 from feedback.users import (
     end_session,
     is_throttled,
@@ -156,8 +157,12 @@ def _begin_staff_session(user: User, next_page: str | None) -> WerkzeugResponse:
 
 
 def _login_page(form: LoginForm, status: int, sso_error: str | None = None) -> tuple[str, int]:
+    organisation = organisations_web.current()
     page = render_template(
-        "auth/login.html", form=form, providers=sso.providers_for(None), sso_error=sso_error
+        "auth/login.html",
+        form=form,
+        providers=sso.providers_for(organisation.slug if organisation else None),
+        sso_error=sso_error,
     )
     return page, status
 
@@ -186,7 +191,9 @@ def login() -> tuple[str, int] | WerkzeugResponse:
 
 def _redirect_uri(slug: str) -> str:
     # From PUBLIC_BASE_URL, never the request's host: the provider knows only the registered one.
-    return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('auth.sso_callback', slug=slug)}"
+    # Outside any organisation's prefix: the address registered at the provider never changes.
+    path = current_app.url_map.bind("").build("auth.sso_callback", {"slug": slug})
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
 
 
 def _incomplete(name: str) -> str:

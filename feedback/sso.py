@@ -44,10 +44,8 @@ def check_providers(config: Mapping[str, Any]) -> None:
 
 
 def providers_for(slug: str | None) -> list[Provider]:
-    """The providers a login page offers: its organisation's, or every one while pages have none.
-
-    Organisations do not yet have pages of their own, so every page passes None for now.
-    """
+    """The providers a login page offers: its organisation's, or every one where the page's
+    address names no organisation (several share the installation's /login)."""
     configured: Mapping[str, Mapping[str, str]] = current_app.config["OIDC_PROVIDERS"]
     chosen = configured if slug is None else {k: v for k, v in configured.items() if k == slug}
     return [Provider(key, value["name"], value["issuer"]) for key, value in chosen.items()]

@@ -24,7 +24,6 @@ from feedback import questionnaire
 from feedback.access import RULES
 from feedback.actions import ActionFields, create_action
 from feedback.db import Base
-from feedback.meetings import find_district
 from feedback.models import FreeTextReview, Meeting, Pledge, PledgeNote
 from feedback.places import PlaceLine, import_places, list_places
 from feedback.pledges import PledgeFields, save_pledge

@@ -30,7 +30,16 @@ from werkzeug.test import TestResponse
 from feedback import create_app, db
 from feedback.models import AuditEvent, StaffSession
 from feedback.users import find_user, update_user
-from tests.conftest import BASE_URL, STAFF_EMAIL, count, csrf_token, log_in, make_staff, reread
+from tests.conftest import (
+    BASE_URL,
+    STAFF_EMAIL,
+    count,
+    csrf_token,
+    log_in,
+    make_organisation,
+    make_staff,
+    reread,
+)
 from tests.server import ROOT, free_port
 
 pytestmark = pytest.mark.server  # the provider keeps the machine's clock, and signs by it
@@ -344,11 +353,22 @@ def test_an_unreachable_provider_is_said_so_on_the_login_page(
 def test_the_password_login_works_beside_the_providers(
     client: FlaskClient, session: Session, staff: None
 ) -> None:
+    # One organisation: its own provider only. Several: /login offers each, and an
+    # organisation's login page its own.
+    page = client.get("/login").text
+    assert "Logga in med Borlänge kommuns konto" in page
+    assert "Logga in med Falu kommuns konto" not in page
+    make_organisation(session, "falun")
     page = client.get("/login").text
     assert "Logga in med Borlänge kommuns konto" in page
     assert "Logga in med Falu kommuns konto" in page
+    falun = client.get("/falun/login").text
+    assert "Logga in med Falu kommuns konto" in falun
+    assert "Logga in med Borlänge kommuns konto" not in falun
+    assert '/login/sso/falun"' in falun
     assert log_in(client, STAFF_EMAIL) == 302
-    assert client.get("/staff/").status_code == 200
+    assert client.get("/staff/").headers["Location"] == "/borlange/staff/"
+    assert client.get("/borlange/staff/").status_code == 200
 
 
 def test_refused_provider_logins_count_against_the_same_limit_as_failed_passwords(
