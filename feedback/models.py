@@ -54,8 +54,10 @@ class Organisation(Base):
     # A host name of its own (trygghet.borlange.se), where configured; else /<slug>/ only.
     host: Mapped[str | None] = mapped_column(String(253), unique=True)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
-    # The poster's accent colour, as #rrggbb.
-    colour: Mapped[str] = mapped_column(String(7), default="#00558c")
+    DEFAULT_COLOUR = "#00558c"
+
+    # The posters' colour, as #rrggbb.
+    colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
     # Where its places can lie, in degrees (WGS 84); None allows anywhere on Earth.
     south: Mapped[float | None]
     west: Mapped[float | None]

@@ -47,7 +47,7 @@ from feedback.meetings import (
     survey_window,
     upcoming_and_past,
 )
-from feedback.models import District, Meeting, Place, QuestionnaireVersion, utcnow
+from feedback.models import District, Meeting, Organisation, Place, QuestionnaireVersion, utcnow
 from feedback.organisations import district_ids
 from feedback.organisations import web as organisations_web
 from feedback.places import SurveyPlace, survey_places
@@ -159,6 +159,17 @@ def published_photo(photo_id: int) -> WerkzeugResponse:
         abort(404)
     response = WerkzeugResponse(photo.data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/organisation.css")
+def organisation_style() -> WerkzeugResponse:
+    """The organisation's colour for its posters, as a stylesheet: the pages allow no inline
+    style. The colour is stored as #rrggbb only."""
+    organisation = organisations_web.current()
+    colour = organisation.colour if organisation else Organisation.DEFAULT_COLOUR
+    response = WerkzeugResponse(f":root{{--organisation:{colour}}}\n", mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 

@@ -34,7 +34,7 @@ class OrganisationFields:
     name: str
     contact_email: str = ""
     host: str | None = None
-    colour: str = "#00558c"
+    colour: str = Organisation.DEFAULT_COLOUR
     bounds: tuple[float, float, float, float] | None = None
 
 
@@ -56,7 +56,7 @@ def first_organisation() -> dict[str, object]:
         "slug": slugify(name) or "kommun",
         "name": name,
         "contact_email": str(config.get("CONTACT_EMAIL") or ""),
-        "colour": "#00558c",
+        "colour": Organisation.DEFAULT_COLOUR,
         "south": south,
         "west": west,
         "north": north,

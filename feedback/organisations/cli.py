@@ -59,7 +59,9 @@ def org_option(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--name", required=True, help='As people say it: "Borlänge kommun".')
 @click.option("--contact-email", default="", help="Named in the privacy notice.")
 @click.option("--host", help="A host name of its own, e.g. trygghet.borlange.se.")
-@click.option("--colour", default="#00558c", show_default=True, help="The posters' colour.")
+@click.option(
+    "--colour", default=Organisation.DEFAULT_COLOUR, show_default=True, help="The posters' colour."
+)
 @click.option(
     "--bounds",
     nargs=4,

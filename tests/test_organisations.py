@@ -1,0 +1,435 @@
+"""Several organisations in one installation: each its own pages, numbers and staff, reached at
+/<slug>/, by a host name of its own, or as the only one; meeting codes work everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, time
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from feedback import db
+from feedback.cli import migrating
+from feedback.meetings import MeetingFields, create_meeting
+from feedback.models import AuditEvent, District, Meeting, Organisation, Pledge, User
+from feedback.pledges import PledgeFields, publish, save_pledge
+from feedback.users import create_user
+from tests.conftest import (
+    STAFF_PASSWORD,
+    answer,
+    count,
+    csrf_token,
+    log_in,
+    make_meeting,
+    make_organisation,
+    reread,
+)
+
+
+@pytest.fixture
+def region(session: Session) -> dict[str, Meeting]:
+    """Borlänge and Falun, each with a meeting on now and a published pledge; both have a
+    district called Centrum."""
+    borlange = make_meeting(session, district="Centrum", place="Borlänge bibliotek")
+    falun = make_meeting(session, district="Centrum", place="Falu bibliotek", organisation="falun")
+    for meeting, title in ((borlange, "Ljus i Borlänge"), (falun, "Ljus i Falun")):
+        organisation = meeting.district.organisation_id
+        fields = PledgeFields(organisation, date.today().year, title, "Lampor.", "both", [], [], "")
+        publish(session, save_pledge(session, fields), meeting.created_at)
+    session.commit()
+    return {"borlange": borlange, "falun": falun}
+
+
+def test_each_organisation_has_its_own_public_pages(
+    client: FlaskClient, region: dict[str, Meeting]
+) -> None:
+    borlange = client.get("/borlange/").text
+    assert "Borlänge bibliotek" in borlange and "Falu bibliotek" not in borlange
+    falun = client.get("/falun/").text
+    assert "Falu bibliotek" in falun and "Borlänge bibliotek" not in falun
+    assert 'href="/falun/integritet"' in falun  # links stay inside the organisation
+    pledges = client.get("/falun/loften").text
+    assert "Ljus i Falun" in pledges and "Ljus i Borlänge" not in pledges
+    privacy = client.get("/falun/integritet").text
+    assert "Falun kommun ansvarar" in privacy and "kommun@falun.se" in privacy
+    assert "kommun@borlange.se" not in privacy
+    assert "kommun@falun.se" in client.get("/falun/tillganglighet").text
+    calendar = client.get("/falun/kalender.ics").text
+    assert "Falu bibliotek" in calendar and "Borlänge bibliotek" not in calendar
+
+
+def test_where_the_address_names_no_organisation_the_visitor_chooses_one(
+    client: FlaskClient, region: dict[str, Meeting]
+) -> None:
+    for path in ("/", "/loften", "/integritet"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert f'href="/borlange{path}"' in page.text and f'href="/falun{path}"' in page.text
+        assert "Välj kommun" in page.text
+    assert client.get("/nowhere/").status_code == 404
+    assert 'href="/integritet"' in client.get("/nowhere/").text  # not inside a made-up prefix
+
+
+def test_a_meeting_code_works_wherever_it_is_written(
+    client: FlaskClient, region: dict[str, Meeting]
+) -> None:
+    code = region["falun"].code
+    # An old poster's address, without the prefix: on to the organisation's own.
+    moved = client.get(f"/q/{code}?x=1")
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == f"/falun/q/{code}?x=1"
+    page = client.get(f"/falun/q/{code}")
+    assert page.status_code == 200 and "Falu bibliotek" in page.text
+    assert 'href="/falun/integritet"' in page.text
+    # Another organisation's address does not know the code.
+    assert client.get(f"/borlange/q/{code}").status_code == 404
+    assert client.get(f"/borlange/moten/{code}.ics").status_code == 404
+    assert client.get(f"/falun/moten/{code}.ics").status_code == 200
+
+
+def test_an_answer_sent_at_the_organisations_address_is_stored_once(
+    client: FlaskClient, session: Session, region: dict[str, Meeting]
+) -> None:
+    meeting = region["falun"]
+    page = client.get(f"/falun/s/{meeting.code}")
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "submission_key": "ab" * 16,
+        "safety_evening": "very_safe",
+    }
+    sent = client.post(f"/falun/s/{meeting.code}", data=data)
+    assert sent.status_code == 303
+    assert sent.headers["Location"] == f"/falun/s/{meeting.code}/tack"
+    # The unprefixed form posts where it came from: a POST is never redirected.
+    again = client.post(f"/s/{meeting.code}", data=data)
+    assert again.status_code in (200, 303)
+    reread(session)
+    assert session.scalar(text("SELECT count(*) FROM response")) == 1
+
+
+def test_one_organisation_needs_no_prefix(client: FlaskClient, session: Session) -> None:
+    meeting = make_meeting(session)
+    assert client.get(f"/q/{meeting.code}").status_code == 200
+    assert client.get("/").status_code == 200
+    assert "Tempo" in client.get("/").text
+    assert client.get(f"/borlange/q/{meeting.code}").status_code == 200
+    _, data = answer(client, meeting, safety_evening="very_safe")
+    assert client.post(f"/s/{meeting.code}", data=data).status_code == 303
+
+
+def test_a_host_name_of_its_own_names_the_organisation(
+    client: FlaskClient, session: Session, region: dict[str, Meeting]
+) -> None:
+    falun = session.scalars(select(Organisation).where(Organisation.slug == "falun")).one()
+    falun.host = "trygghet.falun.se"
+    session.commit()
+    page = client.get("/", headers={"Host": "trygghet.falun.se"}).text
+    assert "Falu bibliotek" in page and "Borlänge bibliotek" not in page
+    code = region["falun"].code
+    assert client.get(f"/q/{code}", headers={"Host": "trygghet.falun.se"}).status_code == 200
+
+
+def test_the_api_answers_for_the_organisation_in_the_address(
+    client: FlaskClient, region: dict[str, Meeting]
+) -> None:
+    falun = client.get("/falun/api/v1/meetings").get_json()
+    assert [m["place"] for m in falun["meetings"]] == ["Falu bibliotek"]
+    districts = client.get("/falun/api/v1/districts").get_json()["districts"]
+    assert [d["id"] for d in districts] == [region["falun"].district_id]
+    # Borlänge's district named at Falun's address is no district there.
+    other = client.get(f"/falun/api/v1/meetings?district={region['borlange'].district_id}")
+    assert other.status_code == 400
+    unnamed = client.get("/api/v1/meetings")
+    assert unnamed.status_code == 404
+    assert "/borlange/api/v1/meetings" in unnamed.get_json()["error"]["message"]
+
+
+def _staff(session: Session, email: str, role: str, *slugs: str, districts: tuple = ()) -> User:
+    user = create_user(
+        session,
+        email,
+        STAFF_PASSWORD,
+        role,
+        [make_organisation(session, slug) for slug in slugs],
+        list(districts),
+    )
+    session.commit()
+    return user
+
+
+def test_staff_work_inside_their_organisations_only(
+    app: Flask, session: Session, region: dict[str, Meeting]
+) -> None:
+    _staff(session, "admin@borlange.se", "admin", "borlange")
+    client = app.test_client()
+    assert log_in(client, "admin@borlange.se") == 302
+    # Without a prefix, a page opens in the user's organisation.
+    assert client.get("/staff/").headers["Location"] == "/borlange/staff/"
+    listed = client.get("/borlange/staff/").text
+    assert "Borlänge bibliotek" in listed and "Falu bibliotek" not in listed
+    # Falun's pages, and Falun's meeting at Borlänge's address, are not there for them.
+    assert client.get("/falun/staff/").status_code == 404
+    falun = region["falun"]
+    assert client.get(f"/borlange/staff/meetings/{falun.id}").status_code == 404
+    assert client.get(f"/borlange/staff/districts/{falun.district_id}").status_code == 404
+    districts = client.get("/borlange/staff/districts").text
+    assert f"/staff/districts/{falun.district_id}" not in districts
+    pledges = client.get("/borlange/staff/pledges").text
+    assert "Ljus i Borlänge" in pledges and "Ljus i Falun" not in pledges
+    falun_pledge = session.scalars(select(Pledge).where(Pledge.title == "Ljus i Falun")).one()
+    assert client.get(f"/borlange/staff/pledges/{falun_pledge.id}").status_code == 404
+
+
+def test_a_police_coordinator_works_in_each_of_their_organisations(
+    app: Flask, session: Session, region: dict[str, Meeting]
+) -> None:
+    districts = (region["borlange"].district, region["falun"].district)
+    _staff(session, "polis@polisen.se", "coordinator", "borlange", "falun", districts=districts)
+    client = app.test_client()
+    assert log_in(client, "polis@polisen.se") == 302
+    for slug, place in (("borlange", "Borlänge bibliotek"), ("falun", "Falu bibliotek")):
+        page = client.get(f"/{slug}/staff/")
+        assert page.status_code == 200 and place in page.text
+        meeting = region[slug]
+        assert client.get(f"/{slug}/staff/meetings/{meeting.id}").status_code == 200
+    # Each organisation's meeting only at its own address.
+    assert client.get(f"/borlange/staff/meetings/{region['falun'].id}").status_code == 404
+    # The menu leads to the other organisation.
+    assert 'href="/falun/staff/"' in client.get("/borlange/staff/").text
+
+
+def test_exports_and_the_audit_log_hold_one_organisation(
+    app: Flask, session: Session, region: dict[str, Meeting]
+) -> None:
+    for meeting in region.values():
+        client = app.test_client()
+        slug = meeting.district.organisation.slug
+        page = client.get(f"/{slug}/s/{meeting.code}")
+        data = {
+            "csrf_token": csrf_token(page.text),
+            "submission_key": f"{meeting.id:032x}",
+            "safety_evening": "very_safe",
+        }
+        assert client.post(f"/{slug}/s/{meeting.code}", data=data).status_code == 303
+    _staff(session, "analys@falun.se", "analyst", "falun")
+    _staff(session, "admin@borlange.se", "admin", "borlange")
+    analyst = app.test_client()
+    assert log_in(analyst, "analys@falun.se") == 302
+    exported = analyst.get("/falun/staff/export/responses.csv?dialect=rfc4180")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [row["meeting_code"] for row in rows] == [region["falun"].code]
+    # Falun's meeting code named in Borlänge's export finds nothing.
+    admin = app.test_client()
+    assert log_in(admin, "admin@borlange.se") == 302
+    code = region["falun"].code
+    elsewhere = admin.get(f"/borlange/staff/export/responses.csv?dialect=rfc4180&meeting={code}")
+    assert list(csv.DictReader(io.StringIO(elsewhere.text))) == []
+    log = admin.get("/borlange/staff/admin/audit").text
+    assert "admin@borlange.se" in log
+    assert "analys@falun.se" not in log  # Falun's analyst logged in and exported: not here
+    reread(session)
+    exports = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    falun = make_organisation(session, "falun").id
+    assert {e.organisation_id for e in exports if e.actor_email == "analys@falun.se"} == {falun}
+
+
+def test_an_admin_manages_only_accounts_wholly_within_their_organisations(
+    app: Flask, session: Session, region: dict[str, Meeting]
+) -> None:
+    _staff(session, "admin@borlange.se", "admin", "borlange")
+    police = _staff(session, "polis@polisen.se", "coordinator", "borlange", "falun")
+    falun_only = _staff(session, "analys@falun.se", "analyst", "falun")
+    client = app.test_client()
+    assert log_in(client, "admin@borlange.se") == 302
+    users = client.get("/borlange/staff/admin/users").text
+    assert "polis@polisen.se" in users and "analys@falun.se" not in users
+    assert client.get(f"/borlange/staff/admin/users/{falun_only.id}").status_code == 404
+    # The police account works for Falun too: an admin of Borlänge alone cannot make it an
+    # admin, which would reach into Falun.
+    page = client.get(f"/borlange/staff/admin/users/{police.id}")
+    assert page.status_code == 403
+    made = client.post(
+        "/borlange/staff/admin/users/new",
+        data={
+            "csrf_token": csrf_token(client.get("/borlange/staff/admin/users/new").text),
+            "email": "ny@borlange.se",
+            "role": "analyst",
+            "password": STAFF_PASSWORD,
+        },
+    )
+    assert made.status_code == 302
+    reread(session)
+    new = session.scalars(select(User).where(User.email == "ny@borlange.se")).one()
+    assert [o.slug for o in new.organisations] == ["borlange"]
+
+
+# flask orgs ... and --org
+
+
+def test_orgs_create_makes_an_organisation_with_its_own_pages(
+    runner: FlaskCliRunner, client: FlaskClient, session: Session
+) -> None:
+    made = runner.invoke(
+        args=[
+            "orgs",
+            "create",
+            "falun",
+            "--name",
+            "Falu kommun",
+            "--contact-email",
+            "kommun@falun.se",
+            "--bounds",
+            "60.4",
+            "15.3",
+            "60.8",
+            "16.0",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    assert "/falun/" in made.output
+    assert "Falu kommun" in runner.invoke(args=["orgs", "list"]).output
+    assert "kommun@falun.se" in client.get("/falun/integritet").text
+    for slug, why in (
+        ("falun", "already"),
+        ("staff", "address of the app"),
+        ("api", "address of the app"),
+        ("Falun", "must be"),
+        ("f", "must be"),
+    ):
+        refused = runner.invoke(args=["orgs", "create", slug, "--name", "X"])
+        assert refused.exit_code != 0 and why in refused.output, (slug, refused.output)
+    bad = runner.invoke(args=["orgs", "create", "mora", "--name", "Mora", "--colour", "red"])
+    assert bad.exit_code != 0 and "#rrggbb" in bad.output
+    assert count(session, Organisation) == 2
+
+
+def test_commands_take_the_organisation_and_need_it_named_when_there_are_several(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    schedule = "Torsdag 21/2 kl. 18.00-20.00 Centrum, samling Biblioteket\n"
+    one = runner.invoke(args=["schedule", "import", "-", "--year", "2019"], input=schedule)
+    assert one.exit_code == 0, one.output  # the only organisation
+    make_organisation(session, "falun")
+    unnamed = runner.invoke(args=["schedule", "import", "-", "--year", "2019"], input=schedule)
+    assert unnamed.exit_code != 0 and "--org" in unnamed.output
+    named = runner.invoke(
+        args=["schedule", "import", "-", "--year", "2019", "--org", "falun"], input=schedule
+    )
+    assert named.exit_code == 0, named.output
+    reread(session)
+    centrums = session.scalars(select(District).where(District.name == "Centrum")).all()
+    assert sorted(d.organisation.slug for d in centrums) == ["borlange", "falun"]
+    listed = json.loads(runner.invoke(args=["meetings", "list", "--org", "falun", "--json"]).stdout)
+    assert len(listed) == 1
+    unknown = runner.invoke(args=["meetings", "list", "--org", "mora"])
+    assert unknown.exit_code != 0 and "no organisation 'mora'" in unknown.output
+
+
+def test_a_police_account_for_several_organisations_from_the_command_line(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    for slug, meeting in (("borlange", "Centrum"), ("falun", "Centrum")):
+        make_meeting(session, district=meeting, organisation=slug)
+    make_meeting(session, district="Domnarvet")
+    ambiguous = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "polis@polisen.se",
+            "--role",
+            "coordinator",
+            "--org",
+            "borlange",
+            "--org",
+            "falun",
+            "--district",
+            "Centrum",
+        ],
+        env={"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD},
+    )
+    assert ambiguous.exit_code != 0 and "several of the organisations" in ambiguous.output
+    made = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "polis@polisen.se",
+            "--role",
+            "coordinator",
+            "--org",
+            "borlange",
+            "--org",
+            "falun",
+            "--district",
+            "Domnarvet",
+        ],
+        env={"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD},
+    )
+    assert made.exit_code == 0, made.output
+    reread(session)
+    user = session.scalars(select(User).where(User.email == "polis@polisen.se")).one()
+    assert [o.slug for o in user.organisations] == ["borlange", "falun"]
+    assert [d.name for d in user.districts] == ["Domnarvet"]
+
+
+def test_codes_are_unique_across_organisations(session: Session) -> None:
+    falun = make_organisation(session, "falun")
+    codes = {
+        create_meeting(
+            session,
+            falun.id,
+            MeetingFields("Centrum", date(2019, 1, 1 + n % 28), time(18), time(20), "T", None),
+        ).code
+        for n in range(28)
+    }
+    session.commit()
+    codes |= {m.code for m in session.scalars(select(Meeting))}
+    assert len(codes) == count(session, Meeting)
+
+
+# The upgrade of an installation from before organisations
+
+
+BEFORE = "9a4c6e1d2b57"
+
+
+def test_the_upgrade_moves_a_single_municipality_into_its_first_organisation(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    meeting = make_meeting(session)
+    code = meeting.code
+    make_staff_and_pledge(session)
+    session.close()
+    with app.app_context(), migrating() as config:
+        command.downgrade(config, BEFORE)
+        command.upgrade(config, "head")
+    reread(session)
+    [organisation] = session.scalars(select(Organisation)).all()
+    assert (organisation.slug, organisation.name) == ("borlange", app.config["ORGANISATION"])
+    assert organisation.contact_email == app.config["CONTACT_EMAIL"]
+    assert organisation.bounds == app.config["AREA_BOUNDS"]
+    assert {d.organisation_id for d in session.scalars(select(District))} == {organisation.id}
+    assert {p.organisation_id for p in session.scalars(select(Pledge))} == {organisation.id}
+    [user] = session.scalars(select(User)).all()
+    assert [o.slug for o in user.organisations] == ["borlange"]
+    # Every printed code keeps working, with or without the prefix.
+    assert client.get(f"/q/{code}").status_code == 200
+    assert client.get(f"/borlange/q/{code}").status_code == 200
+    with app.app_context():
+        db.engine().dispose()
+
+
+def make_staff_and_pledge(session: Session) -> None:
+    """A staff account and a pledge, as an installation from before organisations has them."""
+    create_user(session, "admin@borlange.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
+    fields = PledgeFields(
+        make_organisation(session).id, 2019, "Ljus", "Lampor.", "both", [], [], ""
+    )
+    save_pledge(session, fields)
+    session.commit()
