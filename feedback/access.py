@@ -61,6 +61,7 @@ RULES: dict[tuple[str, str], str] = {
     ("review.districts", "GET"): "view",
     ("review.district", "GET"): "view",
     ("review.overview", "GET"): "view",
+    ("review.region", "GET"): "view",
     ("review.moderation_queue", "GET"): "moderate",
     ("review.moderate", "POST"): "moderate",
     ("review.export", "GET"): "export",
@@ -105,7 +106,7 @@ RULES: dict[tuple[str, str], str] = {
 
 
 # Staff actions that are about no single organisation: the own account, the regional overview.
-ACROSS_ORGANISATIONS = frozenset({"admin.account"})
+ACROSS_ORGANISATIONS = frozenset({"admin.account", "review.region"})
 
 
 def rule(endpoint: str | None, method: str) -> str | None:
@@ -129,6 +130,16 @@ def own_districts(user: User | None = None) -> frozenset[int] | None:
     return frozenset(
         d.id for d in user.districts if organisation and d.organisation_id == organisation.id
     )
+
+
+def scope_in(organisation: Organisation, user: User | None = None) -> frozenset[int]:
+    """The district ids a user works with in an organisation of theirs (none in another)."""
+    user = user or current_user
+    if not any(o.id == organisation.id for o in user.organisations):
+        return frozenset()
+    if user.role == "coordinator":
+        return frozenset(d.id for d in user.districts if d.organisation_id == organisation.id)
+    return district_ids(db.session(), organisation.id)
 
 
 def scope(user: User | None = None) -> frozenset[int]:

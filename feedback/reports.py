@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from feedback import disclosure
 from feedback.disclosure import Figure, Group, Tally
 from feedback.meetings import list_districts, list_meetings, local
-from feedback.models import SHORT_VALUE, Answer, District, Meeting, Pledge, Response
+from feedback.models import SHORT_VALUE, Answer, District, Meeting, Organisation, Pledge, Response
 from feedback.moderation import QueuedText, queue
 from feedback.places import NONE_OF_THEM, list_places, place_indicators
 from feedback.questionnaire import Indicator, Question, Questionnaire
@@ -331,6 +331,49 @@ def overview(
         before = _total(found, (district.id, year - 1), questionnaire)
         result.append(
             OverviewRow(district, now, before, disclosure.changes([(before, now)], questionnaire))
+        )
+    return result
+
+
+@dataclass
+class RegionRow:
+    """One organisation in the regional overview: its districts' published numbers together,
+    this year's and last year's, and the change."""
+
+    organisation: Organisation
+    numbers: Group
+    before: Group
+    changes: dict[str, Change]
+
+
+def region(
+    session: Session,
+    year: int,
+    questionnaire: Questionnaire,
+    min_n: int,
+    scopes: Sequence[tuple[Organisation, frozenset[int]]],
+) -> list[RegionRow]:
+    """Each organisation (within a scope of its districts) for a year, with the change from
+    the year before: what its districts may publish, added up as the whole municipality's
+    numbers are (see feedback.disclosure), so no total holds a district held back."""
+    everywhere = frozenset().union(*(ids for _, ids in scopes))
+    found = cleared(session, questionnaire, min_n, years=(year - 1, year), district_ids=everywhere)
+    result = []
+    for organisation, ids in scopes:
+        now = [d.total for (i, y), d in sorted(found.items()) if i in ids and y == year]
+        pairs = [
+            (_total(found, (i, year - 1), questionnaire), d.total)
+            for (i, y), d in sorted(found.items())
+            if i in ids and y == year
+        ]
+        before = [d.total for (i, y), d in sorted(found.items()) if i in ids and y == year - 1]
+        result.append(
+            RegionRow(
+                organisation,
+                disclosure.combine(now, questionnaire),
+                disclosure.combine(before, questionnaire),
+                disclosure.changes(pairs, questionnaire),
+            )
         )
     return result
 

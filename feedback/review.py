@@ -26,7 +26,7 @@ from wtforms import SelectChoice
 
 from feedback import actions, audit, db, moderation, places, questionnaire, reports, walks
 from feedback import export as export_module
-from feedback.access import can, guard, scope, scoped_districts
+from feedback.access import can, guard, scope, scope_in, scoped_districts
 from feedback.forms import ExportForm, ModerationForm
 from feedback.i18n import LANGUAGES
 from feedback.inputs import choice_arg, year_arg
@@ -66,6 +66,24 @@ def overview() -> str:
         rows=rows,
         year=year,
         years=reports.years(db.session(), scope()),
+        questionnaire=current,
+    )
+
+
+@bp.route("/region")
+def region() -> str:
+    """The municipalities the user works for side by side, each with what its districts may
+    publish added up; a coordinator's, their districts' only."""
+    scopes = [(o, scope_in(o)) for o in current_user.organisations]
+    everywhere = frozenset().union(*(ids for _, ids in scopes))
+    year = requested_year(everywhere)
+    current = questionnaire.current()
+    rows = reports.region(db.session(), year, current, current_app.config["MIN_ANSWERS"], scopes)
+    return render_template(
+        "review/region.html",
+        rows=rows,
+        year=year,
+        years=reports.years(db.session(), everywhere),
         questionnaire=current,
     )
 

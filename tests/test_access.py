@@ -174,6 +174,7 @@ ACTIONS = [
     Action("review.districts", "GET", "/staff/districts", EVERYONE),
     Action("review.district", "GET", "/staff/districts/{district}?year=2019", EVERYONE, "district"),
     Action("review.overview", "GET", "/staff/overview?year=2019", EVERYONE),
+    Action("review.region", "GET", "/staff/region?year=2019", EVERYONE),
     Action(
         "review.moderation_queue",
         "GET",

@@ -31,6 +31,7 @@ from tests.conftest import (
     make_organisation,
     reread,
 )
+from tests.test_export import store
 
 
 @pytest.fixture
@@ -433,3 +434,35 @@ def make_staff_and_pledge(session: Session) -> None:
     )
     save_pledge(session, fields)
     session.commit()
+
+
+# The regional overview
+
+
+def test_the_region_puts_the_municipalities_side_by_side_holding_back_what_each_does(
+    app: Flask, session: Session
+) -> None:
+    day = date(2019, 2, 21)
+    borlange = make_meeting(session, district="Hagalund", day=day)
+    small = make_meeting(session, district="Romme", day=day)
+    falun = make_meeting(session, district="Centrum", day=day, organisation="falun")
+    for meeting, answers in ((borlange, 6), (small, 2), (falun, 7)):
+        for n in range(answers):
+            store(session, meeting, safety_evening="very_safe" if n % 3 else "very_unsafe")
+    _staff(session, "analys@polisen.se", "analyst", "borlange", "falun")
+    _staff(session, "kommun@borlange.se", "analyst", "borlange")
+    client = app.test_client()
+    assert log_in(client, "analys@polisen.se") == 302
+    page = client.get("/staff/region?year=2019")
+    assert page.status_code == 200
+    assert "Borlänge kommun" in page.text and "Falun kommun" in page.text
+    assert "inte alla invånare" in page.text  # the caveat, as everywhere
+    # Falun's 7 answers; Borlänge's 6 from Hagalund, Romme's 2 held back and not added in.
+    assert "n = 7" in page.text and "n = 6" in page.text
+    assert "n = 8" not in page.text
+    assert 'href="/falun/staff/overview?year=2019"' in page.text
+    # A municipal analyst sees their own municipality only.
+    own = app.test_client()
+    assert log_in(own, "kommun@borlange.se") == 302
+    mine = own.get("/staff/region?year=2019").text
+    assert "Borlänge kommun" in mine and "Falun kommun" not in mine and "n = 7" not in mine

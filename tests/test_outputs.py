@@ -97,6 +97,7 @@ def data(session: Session) -> Data:
 # Query strings that make a route show the year of the data.
 QUERIES = {
     "review.overview": ["year=2026"],
+    "review.region": ["year=2026"],
     "review.district": ["year=2026"],
     "pledging.basis": ["year=2026"],
     "public.pledges": ["year=2026", "year=2027"],

@@ -339,6 +339,7 @@ def staff_world(app: Flask) -> StaffWorld:
         (f"/staff/meetings/{meeting_id}/paper/ar", "paper form, Arabic"),
         (f"/staff/meetings/{meeting_id}/paper-entry", "paper entry"),
         ("/staff/overview", "overview"),
+        ("/staff/region", "regional overview"),
         ("/staff/export", "export"),
         ("/staff/pledges", "pledges"),
         ("/staff/pledges/new", "new pledge"),
