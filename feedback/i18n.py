@@ -1,4 +1,5 @@
-"""Languages and formatting: Swedish first, then English, Arabic and Somali; Stockholm time."""
+"""Languages and formatting: Swedish first, then English, Arabic, Somali, Farsi and Dari;
+Stockholm time."""
 
 from __future__ import annotations
 
@@ -17,9 +18,18 @@ from feedback.models import Meeting
 from feedback.stats import NBSP
 
 DEFAULT = "sv"
-# Each language named in itself, as a switcher shows it.
-LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali"}
-RIGHT_TO_LEFT = {"ar"}
+# Each language named in itself, as a switcher shows it. The codes are Babel's locale names, so
+# one code names the catalog folder, the stored response.language, `?lang=` and the exports:
+# Dari is Babel's Afghan Persian, fa_AF ("prs" is not a locale Babel knows).
+LANGUAGES = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+    "fa_AF": "دری",
+}
+RIGHT_TO_LEFT = {"ar", "fa", "fa_AF"}
 # How an answer reached us, in words: the export form's choices and the audit log's details.
 CHANNEL_NAMES = {
     "qr": _l("QR-kod"),
