@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback.i18n import LANGUAGES, html_lang
 from feedback.models import Answer, Response
 from tests.conftest import (
     STAFF_EMAIL,
@@ -104,6 +105,9 @@ def test_the_paper_form_prints_the_same_questionnaire_in_each_language(
 ) -> None:
     meeting = make_meeting(session, district="Årby", place="Årbygårdens förskola")
     auth.login()
+    links = client.get(f"/staff/meetings/{meeting.id}").text
+    for code in LANGUAGES:  # the meeting page links the form in every language, named in it
+        assert f'/paper/{code}" lang="{html_lang(code)}">{LANGUAGES[code]}</a>' in links
     swedish = client.get(f"/staff/meetings/{meeting.id}/paper/sv")
     assert swedish.status_code == 200
     assert "Mycket trygg" in swedish.text and "Årby" in swedish.text
