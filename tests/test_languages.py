@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback import questionnaire
-from feedback.i18n import LANGUAGES, html_lang
+from feedback.i18n import LANGUAGES, html_lang, meeting_when
 from feedback.models import Response
 from tests.conftest import answer, make_meeting, reread
 
@@ -136,6 +138,18 @@ def test_a_resident_answers_the_whole_survey_in_farsi_or_dari(
         "unsafe_when:evening": "evening",
         "unsafe_when:night": "night",
     }
+
+
+def test_a_meeting_is_dated_in_farsi_and_dari_with_the_digits_on_the_poster(
+    client: FlaskClient, session: Session
+) -> None:
+    winter = make_meeting(session, day=date(2019, 2, 21))
+    assert meeting_when(winter, "fa") == "پنجشنبه 21 فوریه 2019, 18.00–20.00"
+    assert meeting_when(winter, "fa_AF") == "پنجشنبه 21 فبروری 2019, 18.00–20.00"
+    today = make_meeting(session, district="Romme")
+    for code in ("fa", "fa_AF"):
+        schedule = client.get("/", query_string={"lang": code}).text
+        assert meeting_when(today, code) in schedule, code
 
 
 def test_the_privacy_notice_says_what_is_kept_and_for_how_long(client: FlaskClient) -> None:
