@@ -1,4 +1,5 @@
-"""Languages and formatting: Swedish first, then English, Arabic and Somali; Stockholm time."""
+"""Languages and formatting: Swedish first, then English, Arabic, Somali, Farsi and Dari;
+Stockholm time."""
 
 from __future__ import annotations
 
@@ -17,9 +18,18 @@ from feedback.models import Meeting
 from feedback.stats import NBSP
 
 DEFAULT = "sv"
-# Each language named in itself, as a switcher shows it.
-LANGUAGES = {"sv": "Svenska", "en": "English", "ar": "العربية", "so": "Soomaali"}
-RIGHT_TO_LEFT = {"ar"}
+# Each language named in itself, as a switcher shows it. The codes are Babel's locale names, so
+# one code names the catalog folder, the stored response.language, `?lang=` and the exports:
+# Dari is Babel's Afghan Persian, fa_AF ("prs" is not a locale Babel knows).
+LANGUAGES = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+    "fa_AF": "دری",
+}
+RIGHT_TO_LEFT = {"ar", "fa", "fa_AF"}
 # How an answer reached us, in words: the export form's choices and the audit log's details.
 CHANNEL_NAMES = {
     "qr": _l("QR-kod"),
@@ -55,6 +65,11 @@ def select_language() -> str:
     return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
 
 
+def html_lang(code: str) -> str:
+    """A language code as HTML's lang attribute wants it (BCP 47): fa-AF of fa_AF."""
+    return code.replace("_", "-")
+
+
 def language() -> str:
     """The language of the current page."""
     return str(get_locale() or DEFAULT)
@@ -83,12 +98,13 @@ def percent(part: int, whole: int) -> str:
 
 
 def in_other_languages(message: object) -> list[tuple[str, str, str]]:
-    """A lazy message in every language but the page's, as (code, direction, text)."""
+    """A lazy message in every language but the page's, as (HTML lang, direction, text)."""
     lines = []
     for code in LANGUAGES:
         if code != language():
             with force_locale(code):
-                lines.append((code, "rtl" if code in RIGHT_TO_LEFT else "ltr", str(message)))
+                direction = "rtl" if code in RIGHT_TO_LEFT else "ltr"
+                lines.append((html_lang(code), direction, str(message)))
     return lines
 
 
@@ -125,6 +141,7 @@ def _page_context() -> dict[str, object]:
 
     return {
         "lang": lang,
+        "html_lang": html_lang(lang),
         "dir": "rtl" if lang in RIGHT_TO_LEFT else "ltr",
         "languages": LANGUAGES,
         "in_language": in_language,
@@ -142,6 +159,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["channel_names"] = CHANNEL_NAMES
     app.jinja_env.filters["long_date"] = lambda d: long_date(d, language())
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["html_lang"] = html_lang
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["share"] = stats.percent
     app.jinja_env.filters["points"] = stats.points

@@ -220,7 +220,7 @@ def kiosk(meeting_id: int) -> WerkzeugResponse:
     return redirect(url_for("public.survey", code=found.code, channel="link"))
 
 
-@bp.route("/meetings/<int:meeting_id>/paper/<any(sv, en, ar, so):paper_language>")
+@bp.route(f"/meetings/<int:meeting_id>/paper/<any({', '.join(LANGUAGES)}):paper_language>")
 def paper(meeting_id: int, paper_language: str) -> str:
     """The questionnaire on A4 paper, in one language, for residents without a smartphone."""
     found = _meeting_or_404(meeting_id)

@@ -24,6 +24,7 @@ from feedback import questionnaire
 from feedback.access import RULES
 from feedback.actions import ActionFields, create_action
 from feedback.db import Base
+from feedback.i18n import html_lang
 from feedback.models import FreeTextReview, Meeting, Pledge, PledgeNote
 from feedback.places import PlaceLine, import_places, list_places
 from feedback.pledges import PledgeFields, save_pledge
@@ -749,3 +750,19 @@ def test_a_coordinator_moderates_only_their_districts_text(
     path = f"/borlange/staff/districts/{world.districts[OWN]}/moderation/{world.answers[OTHER]}"
     assert client.post(path, data={"csrf_token": token, "action": "hide"}).status_code == 404
     assert snapshot(session) == before
+
+
+@pytest.mark.parametrize("lang", ["fa", "fa_AF"])
+def test_every_staff_page_renders_in_farsi_and_dari(app: Flask, world: World, lang: str) -> None:
+    """Dates, numbers and plural forms go through Babel's data for the new locales on every
+    page staff may open, and the page reads right to left."""
+    client, _ = logged_in(app, "admin")
+    assert client.get("/", query_string={"lang": lang}).status_code == 200
+    broken = []
+    for action in ACTIONS:
+        if action.method == "GET" and expected(action, "admin", OWN) == "ok":
+            status, _ = take(client, action, world, OWN, "")
+            if status not in (200, 302, 303):
+                broken.append((action.endpoint, status))
+    assert broken == []
+    assert f'<html lang="{html_lang(lang)}" dir="rtl">' in client.get("/borlange/staff/").text

@@ -185,8 +185,10 @@ def test_the_xlsx_has_real_values_and_a_codebook(
     assert values["safer_how"] == "Fler lampor"
     codebook = list(book["Kodbok"].iter_rows(values_only=True))
     assert codebook[0][:4] == ("questionnaire_version", "question_key", "kind", "required")
-    assert ("safety_evening", "very_safe", "Mycket trygg") in {
-        (r[1], r[8], r[9]) for r in codebook[1:]
+    columns = {name: at for at, name in enumerate(codebook[0])}
+    code, swedish, dari = columns["code"], columns["label_sv"], columns["label_fa_AF"]
+    assert ("safety_evening", "very_safe", "Mycket trygg", "بسیار امن") in {
+        (r[1], r[code], r[swedish], r[dari]) for r in codebook[1:]
     }
     book.close()
 

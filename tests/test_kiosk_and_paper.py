@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from feedback.i18n import LANGUAGES, html_lang
 from feedback.models import Answer, Response
 from tests.conftest import (
     STAFF_EMAIL,
@@ -104,6 +105,9 @@ def test_the_paper_form_prints_the_same_questionnaire_in_each_language(
 ) -> None:
     meeting = make_meeting(session, district="Årby", place="Årbygårdens förskola")
     auth.login()
+    links = client.get(f"/staff/meetings/{meeting.id}").text
+    for code in LANGUAGES:  # the meeting page links the form in every language, named in it
+        assert f'/paper/{code}" lang="{html_lang(code)}">{LANGUAGES[code]}</a>' in links
     swedish = client.get(f"/staff/meetings/{meeting.id}/paper/sv")
     assert swedish.status_code == 200
     assert "Mycket trygg" in swedish.text and "Årby" in swedish.text
@@ -113,6 +117,13 @@ def test_the_paper_form_prints_the_same_questionnaire_in_each_language(
     assert "Mycket trygg" not in arabic
     english = client.get(f"/staff/meetings/{meeting.id}/paper/en").text
     assert "Very safe" in english
+    farsi = client.get(f"/staff/meetings/{meeting.id}/paper/fa").text
+    assert '<html lang="fa" dir="rtl">' in farsi and "بسیار امن" in farsi
+    dari = client.get(f"/staff/meetings/{meeting.id}/paper/fa_AF")
+    assert dari.status_code == 200
+    assert '<html lang="fa-AF" dir="rtl">' in dari.text
+    assert "شاروالی به مشکلات محلی اینجا اهمیت می‌دهد." in dari.text
+    assert "شهرداری" not in dari.text  # Dari's word for the municipality, not Farsi's
     assert client.get(f"/staff/meetings/{meeting.id}/paper/fi").status_code == 404
     assert '<html lang="sv"' in client.get("/staff/").text  # staff pages keep their language
 
@@ -128,7 +139,12 @@ def test_paper_forms_are_keyed_in_one_after_another(
     # the count of a few would be published past the disclosure rules.
     assert "inmatade" not in page.text
     assert page.text.count("autofocus") == 1  # keying starts at the first answer
-    for language, core in (("sv", "very_safe"), ("ar", "fairly_safe"), ("so", "dont_know")):
+    for language, core in (
+        ("sv", "very_safe"),
+        ("ar", "fairly_safe"),
+        ("so", "dont_know"),
+        ("fa_AF", "no_go_unsafe"),
+    ):
         data = paper_form(
             client,
             url,
@@ -149,6 +165,7 @@ def test_paper_forms_are_keyed_in_one_after_another(
         ("paper", "sv"),
         ("paper", "ar"),
         ("paper", "so"),
+        ("paper", "fa_AF"),
     ]
     assert (
         session.scalar(select(Answer.value).where(Answer.question_key == "safer_how").limit(1))

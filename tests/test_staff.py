@@ -318,6 +318,10 @@ def test_the_poster_shows_everything_a_passer_by_needs(
     assert "anonym enkät" in html
     assert f"trygg.example.se/s/{meeting.code}" in html
     assert "<svg" in html
+    # The short invitation in each of the other five languages, each in its own direction.
+    for lang, direction in (("en", "ltr"), ("ar", "rtl"), ("so", "ltr"), ("fa", "rtl")):
+        assert f'<li lang="{lang}" dir="{direction}">' in html, lang
+    assert '<li lang="fa-AF" dir="rtl">اینجا چقدر احساس امنیت می‌کنید؟' in html
     with client.get("/static/poster.css") as css:
         assert "@page" in css.text
 
@@ -623,7 +627,7 @@ def test_bad_years_ids_and_languages_in_staff_addresses_are_refused_with_a_reaso
         f"/staff/meetings/{meeting.id}/paper-entry", query_string={"paper_language": "xx"}
     )
     assert paper.status_code == 400
-    assert "Parametern paper_language kan bara vara ar, en, so, sv." in paper.text
+    assert "Parametern paper_language kan bara vara ar, en, fa, fa_AF, so, sv." in paper.text
     assert client.get("/staff/meetings/2147483648").status_code == 404
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from feedback.i18n import DEFAULT, LANGUAGES
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "feedback" / "translations"
 TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
+# What a translation must carry over from the Swedish: named placeholders and escaped percents.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
 
 def interface_strings() -> set[str]:
@@ -41,6 +44,28 @@ def test_every_interface_string_is_translated(language: str) -> None:
     assert missing == [], (
         f"{len(missing)} strings lack a {language} translation (make translations)"
     )
+
+
+def test_every_language_has_its_own_catalog() -> None:
+    assert TRANSLATED == ["en", "ar", "so", "fa", "fa_AF"]
+    assert {folder.name for folder in CATALOGS.iterdir() if folder.is_dir()} == set(TRANSLATED)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_translation_keeps_the_swedish_placeholders(language: str) -> None:
+    with open(CATALOGS / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po)
+    differing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        # Every plural form says the number, as the Swedish "other" form does.
+        wanted = sorted(PLACEHOLDER.findall(ids[-1]))
+        if any(sorted(PLACEHOLDER.findall(text)) != wanted for text in strings):
+            differing.append(ids[0])
+    assert differing == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from feedback.actions import ActionFields, add_note, create_action
+from feedback.i18n import LANGUAGES
 from feedback.meetings import get_or_create_district, local
 from feedback.models import Action, AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
 from feedback.places import import_places, parse_places
@@ -119,16 +120,18 @@ def test_a_transparent_png_is_stored_on_white() -> None:
     assert darkest > 240  # type: ignore[operator]
 
 
-def test_every_checklist_version_loads_with_its_categories_in_four_languages() -> None:
+def test_every_checklist_version_loads_with_its_categories_in_every_language() -> None:
     assert versions()[0] == 1
     for version in versions():
         found = checklist(version)
         codes = [c.code for c in found.categories]
         assert {"lighting", "vegetation", "hiding_places", "vandalism", "other"} <= set(codes)
         for item in (*found.categories, *found.severities):
-            assert set(item.labels) == {"sv", "en", "ar", "so"}
+            assert set(item.labels) == set(LANGUAGES) == {"sv", "en", "ar", "so", "fa", "fa_AF"}
     finding = Finding(checklist_version=1, category="lighting", severity="high")
     assert category_label(finding) == "Belysning" and category_label(finding, "en") == "Lighting"
+    assert category_label(finding, "fa") == "روشنایی"
+    assert category_label(finding, "fa_AF") == "روشنی"  # Dari's word, not Farsi's
 
 
 @pytest.fixture
@@ -349,6 +352,7 @@ def test_a_walk_has_its_own_poster_and_its_survey_opens_a_week_ahead(
     assert log_in(staff, "samordnare@example.se") == 302
     poster = staff.get(f"/staff/meetings/{walk['walk']}/poster")
     assert "Trygghetsvandring i Hagalund" in poster.text and "Kan du inte komma?" in poster.text
+    assert '<li lang="fa-AF" dir="rtl">در یک پیاده‌روی امنیت همراه ما باشید.' in poster.text
     reread(session)
     walk_meeting = session.get(Meeting, walk["walk"])
     assert walk_meeting is not None

@@ -49,6 +49,10 @@ PLACE_DENOMINATOR = {
     "معيّن. كان بإمكان كل شخص أن يذكر عدة أماكن.",
     "so": "Dhammaan intii ka jawaabtay su'aasha meelaha aan ammaanka ahayn, oo ay ku jiraan "
     "kuwii ku jawaabay inaanay jirin meel gaar ah. Qof kastaa wuxuu magacaabi karay meelo badan.",
+    "fa": "همهٔ کسانی که به پرسش مکان‌های ناامن پاسخ دادند، از جمله کسانی که گفتند مکان خاصی "
+    "نیست. هر نفر می‌توانست از چند مکان نام ببرد.",
+    "fa_AF": "همهٔ کسانی که به پرسش جاهای ناامن پاسخ دادند، از جمله کسانی که گفتند جای خاصی "
+    "نیست. هر نفر می‌توانست از چند جا نام ببرد.",
 }
 
 

@@ -1,5 +1,6 @@
-"""Posters printed to PDF by Chromium, counted page by page: one A4 sheet each, whatever the
-length of the district's, the venue's or the address's name."""
+"""Posters, the basis and the paper form printed to PDF by Chromium, counted page by page: a
+poster is one A4 sheet, whatever the length of the district's, the venue's or the address's
+name."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from feedback import db
+from feedback.i18n import LANGUAGES, RIGHT_TO_LEFT
 from feedback.models import FreeTextReview, Meeting
 from tests.conftest import make_meeting, make_staff
 from tests.e2e.conftest import log_in, make_response
@@ -122,3 +124,28 @@ def test_the_basis_never_ends_a_sheet_with_a_heading(
                     ended_on_heading.append((i, lines[-1]))
     assert len(sheet_counts) >= 2  # the quotes did push content over a sheet's edge
     assert ended_on_heading == []
+
+
+@pytest.mark.browser
+def test_the_paper_form_prints_on_a4_in_every_language(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    """The paper form printed to PDF in each language: on A4, right to left where the language
+    is, and on two sheets, as in Swedish; Somali, whose wording runs longest, takes three."""
+    with app.app_context():
+        session = db.session()
+        make_staff(session)
+        meeting_id = make_meeting(session, district="Årby", place="ICA").id
+    sheets: dict[str, int] = {}
+    with browser.new_context(locale="sv-SE") as desktop:
+        page = desktop.new_page()
+        log_in(page, live_server)
+        for code in LANGUAGES:
+            page.goto(f"{live_server}/staff/meetings/{meeting_id}/paper/{code}")
+            direction = "rtl" if code in RIGHT_TO_LEFT else "ltr"
+            assert page.locator("html").get_attribute("dir") == direction, code
+            printed = pages(page.pdf(prefer_css_page_size=True, print_background=True))
+            assert set(printed) == {A4_POINTS}, code
+            sheets[code] = len(printed)
+    print(f"paper form, sheets per language: {sheets}")
+    assert sheets == {"sv": 2, "en": 2, "ar": 2, "so": 3, "fa": 2, "fa_AF": 2}

@@ -1,5 +1,5 @@
 """The resident survey in a real browser, the ways residents reach it: keyboard only, a narrow or
-zoomed screen, Arabic, no JavaScript, a slow connection, another language."""
+zoomed screen, right to left, no JavaScript, a slow connection, another language."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from playwright.sync_api import Response as PageResponse
 from sqlalchemy.orm import Session
 
 from feedback import db, questionnaire
-from feedback.i18n import LANGUAGES
+from feedback.i18n import LANGUAGES, RIGHT_TO_LEFT, html_lang
 from feedback.meetings import get_or_create_district
 from feedback.places import import_places, parse_places, snap, within
 from tests.conftest import make_meeting, make_organisation
@@ -121,7 +121,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("lang", ["sv", "ar"])
+@pytest.mark.parametrize("lang", ["sv", "ar", "fa_AF"])
 def test_the_survey_fits_a_320_pixel_screen(
     app: Flask, live_server: str, browser: Browser, lang: str
 ) -> None:
@@ -240,17 +240,19 @@ def test_the_survey_works_at_200_percent_zoom(
 
 
 @pytest.mark.browser
-def test_the_arabic_survey_reads_right_to_left(
-    app: Flask, live_server: str, browser: Browser
+@pytest.mark.parametrize("lang", sorted(RIGHT_TO_LEFT))
+def test_the_survey_reads_right_to_left_in_arabic_farsi_and_dari(
+    app: Flask, live_server: str, browser: Browser, lang: str
 ) -> None:
-    """In Arabic the page is marked right-to-left, and a radio button stands right of its text."""
+    """In Arabic, Farsi and Dari the page is marked right-to-left, and a radio button stands
+    right of its text."""
     code = open_survey(app)
     with browser.new_context(viewport=PHONE, locale="sv-SE") as phone:
         page = phone.new_page()
-        page.goto(f"{live_server}/s/{code}?lang=ar")
+        page.goto(f"{live_server}/s/{code}?lang={lang}")
         html = page.locator("html")
         expect(html).to_have_attribute("dir", "rtl")
-        expect(html).to_have_attribute("lang", "ar")
+        expect(html).to_have_attribute("lang", html_lang(lang))
         question = page.locator("fieldset.question").first
         assert question.evaluate("e => getComputedStyle(e).direction") == "rtl"
         choice = question.locator(".choice").first
