@@ -62,6 +62,7 @@ RULES: dict[tuple[str, str], str] = {
     ("review.district", "GET"): "view",
     ("review.overview", "GET"): "view",
     ("review.region", "GET"): "view",
+    ("review.region_aggregates", "GET"): "export",
     ("review.moderation_queue", "GET"): "moderate",
     ("review.moderate", "POST"): "moderate",
     ("review.export", "GET"): "export",
@@ -106,7 +107,7 @@ RULES: dict[tuple[str, str], str] = {
 
 
 # Staff actions that are about no single organisation: the own account, the regional overview.
-ACROSS_ORGANISATIONS = frozenset({"admin.account", "review.region"})
+ACROSS_ORGANISATIONS = frozenset({"admin.account", "review.region", "review.region_aggregates"})
 
 
 def rule(endpoint: str | None, method: str) -> str | None:

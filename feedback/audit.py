@@ -27,6 +27,8 @@ ACTIONS = {
     "user_created": _l("Skapade ett konto"),
     "user_changed": _l("Ändrade ett konto"),
     "export": _l("Exporterade"),
+    "organisation_created": _l("Skapade en organisation"),
+    "organisation_changed": _l("Ändrade en organisation"),
     "moderation_approve": _l("Godkände en fritext"),
     "moderation_hide": _l("Dolde en fritext"),
     "moderation_redact": _l("Strök i en fritext"),
@@ -53,6 +55,7 @@ EXPORTS = {
     "places.csv": _l("platser (CSV)"),
     "places.xlsx": _l("platser (Excel)"),
     "places-codebook.csv": _l("platsernas kodbok (CSV)"),
+    "region-aggregates.csv": _l("regionens indikatorer (CSV)"),
 }
 ROLES = {
     "coordinator": _l("samordnare"),

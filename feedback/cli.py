@@ -443,7 +443,12 @@ def users_deactivate(email: str) -> None:
 @click.option("--email", default="admin@example.org", show_default=True)
 def users_bootstrap(email: str) -> None:
     """Create the first admin, printing its password once; does nothing if any user exists."""
-    password = bootstrap_admin(db.session(), email)
+    try:
+        password = bootstrap_admin(db.session(), email)
+    except AccountError as error:  # no organisation yet for the admin to work for
+        raise click.ClickException(
+            f"{error}: `flask --app wsgi orgs create SLUG --name NAME` makes one"
+        ) from error
     db.session().commit()
     if password is None:
         click.echo("Staff accounts exist already; no admin created.")

@@ -288,6 +288,21 @@ def aggregate_rows(
         ]
 
 
+def region_rows(
+    aggregates: Sequence[Aggregate],
+    questionnaire: Questionnaire,
+    min_n: int,
+    organisations: Mapping[int, str],
+) -> Iterator[list[object]]:
+    """The aggregate rows of several organisations, each led by its organisation's slug
+    (`organisations`: district id to slug), since two municipalities may name a district
+    alike."""
+    rows = aggregate_rows(aggregates, questionnaire, min_n)
+    yield ["organisation", *next(rows)]
+    for found, row in zip(aggregates, rows, strict=True):
+        yield [organisations[found.district_id], *row]
+
+
 def xlsx(
     data: Iterable[Sequence[object]], codebook: Iterable[Sequence[object]], title: str = "Svar"
 ) -> tempfile.SpooledTemporaryFile[bytes]:

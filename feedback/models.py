@@ -58,6 +58,8 @@ class Organisation(Base):
 
     # The posters' colour, as #rrggbb.
     colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
+    # The logo on its posters: a JPEG drawn from the pixels of the file given, on white.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     # Where its places can lie, in degrees (WGS 84); None allows anywhere on Earth.
     south: Mapped[float | None]
     west: Mapped[float | None]

@@ -173,6 +173,17 @@ def organisation_style() -> WerkzeugResponse:
     return response
 
 
+@bp.route("/organisation/logo.jpg")
+def organisation_logo() -> WerkzeugResponse:
+    """The logo on the organisation's posters; a 404 where it has none."""
+    organisation = organisations_web.current()
+    if organisation is None or organisation.logo is None:
+        abort(404)
+    response = WerkzeugResponse(organisation.logo, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 @bp.route("/tillganglighet")
 def accessibility() -> str:
     """The accessibility statement that DOS-lagen requires."""

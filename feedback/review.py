@@ -88,6 +88,27 @@ def region() -> str:
     )
 
 
+@bp.route("/region/aggregates.csv")
+def region_aggregates() -> Response:
+    """The indicators per district and year of every organisation the user works for, led by
+    the organisation, cleared as on the pages; audited."""
+    scopes = {o.slug: scope_in(o) for o in current_user.organisations}
+    slugs = {d: slug for slug, ids in scopes.items() for d in ids}
+    year = year_arg()
+    dialect = choice_arg("dialect", export_module.DIALECTS, "excel-sv")
+    min_n = current_app.config["MIN_ANSWERS"]
+    current = questionnaire.current()
+    found = reports.aggregates(db.session(), current, min_n, year=year, district_ids=slugs)
+    _audit_export("region-aggregates.csv", {"year": year} if year else {}, len(found))
+    return Response(
+        "".join(
+            export_module.csv_text(export_module.region_rows(found, current, min_n, slugs), dialect)
+        ),
+        mimetype="text/csv",  # Flask adds charset=utf-8
+        headers={"Content-Disposition": 'attachment; filename="regionen-indikatorer.csv"'},
+    )
+
+
 @bp.route("/districts")
 def districts() -> str:
     """Every district within the user's scope, with its meetings."""

@@ -176,6 +176,7 @@ ACTIONS = [
     Action("review.district", "GET", "/staff/districts/{district}?year=2019", EVERYONE, "district"),
     Action("review.overview", "GET", "/staff/overview?year=2019", EVERYONE),
     Action("review.region", "GET", "/staff/region?year=2019", EVERYONE),
+    Action("review.region_aggregates", "GET", "/staff/region/aggregates.csv", READERS),
     Action(
         "review.moderation_queue",
         "GET",

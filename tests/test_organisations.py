@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image, PngImagePlugin
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -466,3 +467,80 @@ def test_the_region_puts_the_municipalities_side_by_side_holding_back_what_each_
     assert log_in(own, "kommun@borlange.se") == 302
     mine = own.get("/staff/region?year=2019").text
     assert "Borlänge kommun" in mine and "Falun kommun" not in mine and "n = 7" not in mine
+
+
+def test_a_regional_analyst_exports_the_region_each_row_with_its_organisation(
+    app: Flask, session: Session
+) -> None:
+    day = date(2019, 2, 21)
+    for district, organisation, answers in (
+        ("Centrum", "borlange", 6),
+        ("Romme", "borlange", 2),
+        ("Centrum", "falun", 5),
+    ):
+        meeting = make_meeting(session, district=district, day=day, organisation=organisation)
+        for _ in range(answers):
+            store(session, meeting, safety_evening="very_safe")
+    make_meeting(session, district="Mora", day=day, organisation="mora")  # not theirs
+    _staff(session, "analys@polisen.se", "analyst", "borlange", "falun")
+    client = app.test_client()
+    assert log_in(client, "analys@polisen.se") == 302
+    exported = client.get("/staff/region/aggregates.csv?dialect=rfc4180&year=2019")
+    assert exported.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    safe = {(r["organisation"], r["district"]): r for r in rows if r["indicator"] == "safe"}
+    assert set(safe) == {("borlange", "Centrum"), ("borlange", "Romme"), ("falun", "Centrum")}
+    assert safe[("borlange", "Centrum")]["n"] == "6" and safe[("falun", "Centrum")]["n"] == "5"
+    assert safe[("borlange", "Romme")]["n"] == "" and safe[("borlange", "Romme")]["share"] == ""
+    assert all("inte alla invånare" in r["caveat"] for r in rows)
+    reread(session)
+    logged = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert logged.target == "region-aggregates.csv" and logged.details["rows"] == len(rows)
+
+
+def test_an_organisations_posters_carry_its_name_colour_and_logo(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    meeting = make_meeting(session, district="Centrum", organisation="falun")
+    image = Image.new("RGBA", (1200, 400), (200, 30, 30, 255))
+    drawn = io.BytesIO()
+    image.save(drawn, "PNG", pnginfo=_with_text("Author", "Someone"))
+    logo = tmp_file(app, "logo.png", drawn.getvalue())
+    changed = runner.invoke(args=["orgs", "update", "falun", "--colour", "#A01010", "--logo", logo])
+    assert changed.exit_code == 0, changed.output
+    _staff(session, "admin@falun.se", "admin", "falun")
+    client = app.test_client()
+    assert log_in(client, "admin@falun.se") == 302
+    poster = client.get(f"/falun/staff/meetings/{meeting.id}/poster").text
+    assert '<p class="organisation"><img class="logo" src="/falun/organisation/logo.jpg"' in poster
+    assert "Falun kommun</p>" in poster
+    assert 'href="/falun/organisation.css"' in poster
+    assert client.get("/falun/organisation.css").text == ":root{--organisation:#a01010}\n"
+    served = client.get("/falun/organisation/logo.jpg")
+    stored = Image.open(io.BytesIO(served.data))
+    assert (stored.format, max(stored.size)) == ("JPEG", 600)
+    assert not stored.info.get("Author") and not stored.getexif()
+    assert client.get("/borlange/organisation/logo.jpg").status_code == 404  # Borlänge has none
+    text_file = tmp_file(app, "logo.txt", b"not an image")
+    refused = runner.invoke(args=["orgs", "update", "falun", "--logo", text_file])
+    assert refused.exit_code != 0 and "JPEG, PNG eller WebP" in refused.output
+    runner.invoke(args=["orgs", "update", "borlange", "--host", "trygghet.borlange.se"])
+    taken = runner.invoke(args=["orgs", "update", "falun", "--host", "Trygghet.Borlange.se"])
+    assert taken.exit_code != 0 and "another organisation has the host" in taken.output
+    gone = runner.invoke(args=["orgs", "update", "falun", "--no-logo"])
+    assert gone.exit_code == 0
+    assert client.get("/falun/organisation/logo.jpg").status_code == 404
+
+
+def _with_text(key: str, value: str) -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(key, value)
+    return info
+
+
+def tmp_file(app: Flask, name: str, data: bytes) -> str:
+    """A file in the test's instance folder, for a command to read."""
+    path = f"{app.instance_path}/{name}"
+    with open(path, "wb") as out:
+        out.write(data)
+    return path

@@ -98,6 +98,7 @@ def data(session: Session) -> Data:
 QUERIES = {
     "review.overview": ["year=2026"],
     "review.region": ["year=2026"],
+    "review.region_aggregates": ["dialect=rfc4180", "year=2026&dialect=rfc4180"],
     "review.district": ["year=2026"],
     "pledging.basis": ["year=2026"],
     "public.pledges": ["year=2026", "year=2027"],

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from feedback.models import SLUG_PATTERN, District, Organisation, utcnow
+
+if TYPE_CHECKING:
+    from feedback.walks.photos import CleanPhoto
 
 COLOUR_PATTERN = r"#[0-9a-f]{6}"
 
@@ -107,6 +111,45 @@ def create_organisation(
     session.add(organisation)
     session.flush()
     return organisation
+
+
+def update_organisation(
+    session: Session, organisation: Organisation, fields: OrganisationFields
+) -> None:
+    """Change an organisation's name, contact, host, colour or area; its slug stays, since
+    every address of its pages holds it."""
+    check_fields(fields)
+    if fields.slug != organisation.slug:
+        raise OrganisationError("an organisation's slug cannot change")
+    host = (fields.host or "").strip().lower() or None
+    other = by_host(session, host) if host else None
+    if other is not None and other.id != organisation.id:
+        raise OrganisationError(f"another organisation has the host {host!r}")
+    organisation.name = fields.name.strip()
+    organisation.contact_email = fields.contact_email.strip()
+    organisation.host = host
+    organisation.colour = fields.colour
+    bounds = fields.bounds or (None, None, None, None)
+    organisation.south, organisation.west, organisation.north, organisation.east = bounds
+    session.flush()
+
+
+def fields_of(organisation: Organisation) -> OrganisationFields:
+    """An organisation's settings as they are, to change some."""
+    return OrganisationFields(
+        organisation.slug,
+        organisation.name,
+        organisation.contact_email,
+        organisation.host,
+        organisation.colour,
+        organisation.bounds,
+    )
+
+
+def set_logo(session: Session, organisation: Organisation, logo: CleanPhoto | None) -> None:
+    """Give an organisation's posters a logo (already cleaned), or none."""
+    organisation.logo = logo.data if logo else None
+    session.flush()
 
 
 def find_organisation(session: Session, slug: str) -> Organisation | None:

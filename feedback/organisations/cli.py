@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, BinaryIO
 
 import click
 from flask import current_app
@@ -17,10 +18,17 @@ from feedback.organisations import (
     OrganisationError,
     OrganisationFields,
     create_organisation,
+    fields_of,
     find_organisation,
     list_organisations,
+    set_logo,
+    update_organisation,
 )
 from feedback.organisations.web import reserved
+from feedback.walks.photos import PhotoError, clean_photo
+
+# A logo file as a designer hands it over; stored re-encoded, at most 600 pixels across.
+LOGO_MAX_BYTES = 5 * 1024 * 1024
 
 orgs_cli = AppGroup("orgs", help="The organisations (municipalities) of this installation.")
 
@@ -85,6 +93,57 @@ def orgs_create(
     audit.record(db.session(), "cli", "organisation_created", slug, name=organisation.name)
     db.session().commit()
     click.echo(f"Created {organisation.name}: its pages are at /{organisation.slug}/.")
+
+
+@orgs_cli.command("update")
+@click.argument("slug")
+@click.option("--name", help='As people say it: "Borlänge kommun".')
+@click.option("--contact-email", help="Named in the privacy notice.")
+@click.option("--host", help="A host name of its own; an empty string takes it away.")
+@click.option("--colour", help="The posters' colour, #rrggbb.")
+@click.option("--bounds", nargs=4, type=float, help="South west north east, in degrees.")
+@click.option("--logo", type=click.File("rb"), help="A JPEG, PNG or WebP for the posters.")
+@click.option("--no-logo", is_flag=True, help="Take the posters' logo away.")
+def orgs_update(
+    slug: str,
+    name: str | None,
+    contact_email: str | None,
+    host: str | None,
+    colour: str | None,
+    bounds: tuple[float, float, float, float] | None,
+    logo: BinaryIO | None,
+    no_logo: bool,
+) -> None:
+    """Change an organisation's settings; what is not given stays as it is."""
+    organisation = resolve(slug)
+    was = fields_of(organisation)
+    fields = replace(
+        was,
+        name=was.name if name is None else name,
+        contact_email=was.contact_email if contact_email is None else contact_email,
+        host=was.host if host is None else host,
+        colour=was.colour if colour is None else colour.lower(),
+        bounds=bounds or was.bounds,
+    )
+    given: dict[str, object] = {
+        "name": name,
+        "contact_email": contact_email,
+        "host": host,
+        "colour": colour,
+        "bounds": bounds or None,
+    }
+    try:
+        update_organisation(db.session(), organisation, fields)
+        if logo is not None:
+            set_logo(db.session(), organisation, clean_photo(logo.read(), LOGO_MAX_BYTES, 600))
+        elif no_logo:
+            set_logo(db.session(), organisation, None)
+    except (OrganisationError, PhotoError) as error:
+        raise click.ClickException(str(error)) from error
+    changed = [k for k, v in given.items() if v is not None] + (["logo"] if logo or no_logo else [])
+    audit.record(db.session(), "cli", "organisation_changed", slug, changed=changed)
+    db.session().commit()
+    click.echo(f"Changed {organisation.name}: {', '.join(changed) or 'nothing'}.")
 
 
 @orgs_cli.command("list")

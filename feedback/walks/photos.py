@@ -41,8 +41,9 @@ class CleanPhoto:
     height: int
 
 
-def clean_photo(raw: bytes, max_bytes: int) -> CleanPhoto:
-    """The photo re-encoded from its pixels alone; PhotoError for anything else."""
+def clean_photo(raw: bytes, max_bytes: int, longest_side: int = LONGEST_SIDE) -> CleanPhoto:
+    """The photo re-encoded from its pixels alone, at most `longest_side` pixels across;
+    PhotoError for anything else."""
     if not raw:
         raise PhotoError(_l("Filen är tom."))
     if len(raw) > max_bytes:
@@ -59,9 +60,9 @@ def clean_photo(raw: bytes, max_bytes: int) -> CleanPhoto:
     if image.width * image.height > MAX_PIXELS:
         raise PhotoError(_too_many_pixels())
     try:
-        image.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # a JPEG is decoded at a smaller scale
+        image.draft("RGB", (longest_side, longest_side))  # a JPEG is decoded at a smaller scale
         upright = ImageOps.exif_transpose(image)  # reads the pixels: a broken file fails here
-        upright.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+        upright.thumbnail((longest_side, longest_side))
         pixels = _on_white(upright)
     except Exception as error:  # a truncated or corrupt file
         raise PhotoError(_not_a_photo()) from error

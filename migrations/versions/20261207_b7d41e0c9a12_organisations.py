@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("host", sa.String(length=253), nullable=True),
         sa.Column("contact_email", sa.String(length=254), nullable=False),
         sa.Column("colour", sa.String(length=7), nullable=False),
+        sa.Column("logo", sa.LargeBinary(), nullable=True),
         sa.Column("south", sa.Double(), nullable=True),
         sa.Column("west", sa.Double(), nullable=True),
         sa.Column("north", sa.Double(), nullable=True),

@@ -20,6 +20,7 @@ FILES = {
     "review.export_aggregates",
     "review.export_table",
     "review.export_table_codebook",
+    "review.region_aggregates",
 }
 # The elements that stick out past the right edge, to say what to fix.
 WIDEST = """() => {
