@@ -2,7 +2,8 @@
 
 `/borlange/...` is served as the app mounted at `/borlange`: the prefix moves from PATH_INFO to
 SCRIPT_NAME, so every route is the same inside it and url_for builds every link, redirect and
-asset inside it too. A first part that is an address of the app itself is never a prefix.
+asset inside it too. Only an organisation's slug is taken as a prefix, and no slug may be the
+first part of an address of the app itself (`reserved`).
 """
 
 from __future__ import annotations
