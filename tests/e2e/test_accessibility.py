@@ -418,3 +418,43 @@ def test_staff_pages_have_no_violations(app: Flask, live_server: str, browser: B
         expect(page.get_by_role("status")).to_contain_text("Nu kan nästa person svara")
         audit.check(page, "kiosk survey, ready for the next person")
     audit.assert_clean()
+
+
+@pytest.mark.browser
+def test_pages_of_a_region_with_two_organisations_have_no_violations(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    """The list to choose a municipality from, an organisation's own pages, and a police
+    coordinator's staff pages with the menu of municipalities and the region."""
+    with app.app_context():
+        session = db.session()
+        borlange = make_meeting(session, district="Hagalund")
+        falun = make_meeting(session, district="Centrum", organisation="falun")
+        create_user(
+            session,
+            "polis@polisen.se",
+            "ett långt lösenord",
+            "coordinator",
+            [make_organisation(session), make_organisation(session, "falun")],
+            [borlange.district, falun.district],
+        )
+        session.commit()
+    audit = Audit()
+    for viewport in (DESKTOP, PHONE):
+        with browser.new_context(viewport=viewport, locale="sv-SE") as context:
+            page = context.new_page()
+            for path, what in (("/", "choose a municipality"), ("/falun/", "Falun's schedule")):
+                page.goto(f"{live_server}{path}")
+                audit.check(page, f"{what}, {viewport['width']} px")
+            page.goto(f"{live_server}/login")
+            page.get_by_label("E-postadress").fill("polis@polisen.se")
+            page.get_by_label("Lösenord").fill("ett långt lösenord")
+            page.get_by_role("button", name="Logga in").click()
+            expect(page).to_have_url(f"{live_server}/borlange/staff/")
+            audit.check(page, f"staff pages with two municipalities, {viewport['width']} px")
+            page.get_by_role("link", name="Falun kommun").click()
+            expect(page).to_have_url(f"{live_server}/falun/staff/")
+            page.get_by_role("link", name="Regionen").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Regionen")
+            audit.check(page, f"the region, {viewport['width']} px")
+    audit.assert_clean()
