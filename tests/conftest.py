@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from feedback import create_app, db, questionnaire
 from feedback.cli import migrating
 from feedback.db import Base, make_engine
 from feedback.meetings import MeetingFields, create_meeting, get_or_create_district, local
-from feedback.models import District, Meeting, Organisation, utcnow
+from feedback.models import District, Meeting, Organisation, User, utcnow
 from feedback.organisations import OrganisationFields, create_organisation, find_organisation
 from feedback.users import create_user
 
@@ -190,10 +190,25 @@ def make_district(session: Session, name: str, organisation: str = "borlange") -
     return district
 
 
-def make_staff(session: Session, email: str = STAFF_EMAIL, role: str = "admin") -> None:
-    """A staff account with the test password, working for Borlänge."""
-    create_user(session, email, STAFF_PASSWORD, role, [make_organisation(session)])
+def make_staff(
+    session: Session,
+    email: str = STAFF_EMAIL,
+    role: str = "admin",
+    districts: Sequence[District] = (),
+    organisations: Sequence[str] = ("borlange",),
+) -> User:
+    """A staff account with the test password, working for Borlänge (or the organisations
+    named), a coordinator in the districts given."""
+    user = create_user(
+        session,
+        email,
+        STAFF_PASSWORD,
+        role,
+        [make_organisation(session, slug) for slug in organisations],
+        districts,
+    )
     session.commit()
+    return user
 
 
 class Auth:

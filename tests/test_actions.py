@@ -15,8 +15,7 @@ from feedback.meetings import get_or_create_district, local
 from feedback.models import Action, AuditEvent, Place, utcnow
 from feedback.places import import_places, parse_places
 from feedback.pledges import PledgeFields, save_pledge
-from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, csrf_token, log_in, make_organisation, reread
+from tests.conftest import csrf_token, log_in, make_organisation, make_staff, reread
 
 
 @pytest.fixture
@@ -39,14 +38,7 @@ def hagalund(session: Session, client: FlaskClient) -> dict[str, int]:
             "",
         ),
     )
-    create_user(
-        session,
-        "samordnare@example.se",
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        [hagalund],
-    )
+    make_staff(session, "samordnare@example.se", "coordinator", [hagalund])
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     places = {p.name: p.id for p in session.scalars(select(Place))}

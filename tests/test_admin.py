@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from feedback.meetings import find_district
 from feedback.models import AuditEvent, Response, User
-from feedback.users import create_user, find_user
+from feedback.users import find_user
 from tests.conftest import (
     STAFF_PASSWORD,
     Auth,
@@ -23,6 +23,7 @@ from tests.conftest import (
     log_in,
     make_meeting,
     make_organisation,
+    make_staff,
     reread,
 )
 
@@ -67,9 +68,7 @@ def test_an_admin_creates_a_coordinator_who_sees_only_their_district(
 def test_deactivating_an_account_ends_its_sessions(
     app: Flask, client: FlaskClient, session: Session, auth: Auth
 ) -> None:
-    user = create_user(
-        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
-    )
+    user = make_staff(session, "analytiker@example.se", "analyst")
     session.commit()
     analyst = app.test_client()
     assert log_in(analyst, user.email) == 302
@@ -127,7 +126,7 @@ def test_a_password_change_ends_the_other_sessions(
 
 
 def test_failed_logins_are_throttled_per_account(client: FlaskClient, session: Session) -> None:
-    create_user(session, "polis@example.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
+    make_staff(session, "polis@example.se", "admin")
     session.commit()
     for _ in range(5):
         assert log_in(client, "polis@example.se", "fel lösenord igen") == 400

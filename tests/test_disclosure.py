@@ -42,8 +42,7 @@ from feedback.pledges import PledgeFields, publish, save_pledge
 from feedback.questionnaire import Questionnaire
 from feedback.responses import Submission, record_response
 from feedback.stats import estimate
-from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, log_in, make_meeting, make_organisation
+from tests.conftest import log_in, make_meeting, make_organisation, make_staff
 
 MIN_N = 5  # config.MIN_ANSWERS, which the tests' app keeps
 SAFETY = "safety_evening"
@@ -582,14 +581,7 @@ def build(session: Session, world: World) -> Built:
     coordinator = [
         find_district(session, make_organisation(session).id, name) for name in world.coordinator
     ]
-    create_user(
-        session,
-        email,
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        districts=[d for d in coordinator if d],
-    )
+    make_staff(session, email, "coordinator", districts=[d for d in coordinator if d])
     session.commit()
     return Built(world, held, ids, email)
 

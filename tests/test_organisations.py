@@ -21,7 +21,6 @@ from feedback.cli import migrating
 from feedback.meetings import MeetingFields, create_meeting
 from feedback.models import AuditEvent, District, Meeting, Organisation, Pledge, User
 from feedback.pledges import PledgeFields, publish, save_pledge
-from feedback.users import create_user
 from tests.conftest import (
     STAFF_PASSWORD,
     answer,
@@ -30,6 +29,7 @@ from tests.conftest import (
     log_in,
     make_meeting,
     make_organisation,
+    make_staff,
     reread,
 )
 from tests.test_export import store
@@ -153,23 +153,10 @@ def test_the_api_answers_for_the_organisation_in_the_address(
     assert "/borlange/api/v1/meetings" in unnamed.get_json()["error"]["message"]
 
 
-def _staff(session: Session, email: str, role: str, *slugs: str, districts: tuple = ()) -> User:
-    user = create_user(
-        session,
-        email,
-        STAFF_PASSWORD,
-        role,
-        [make_organisation(session, slug) for slug in slugs],
-        list(districts),
-    )
-    session.commit()
-    return user
-
-
 def test_staff_work_inside_their_organisations_only(
     app: Flask, session: Session, region: dict[str, Meeting]
 ) -> None:
-    _staff(session, "admin@borlange.se", "admin", "borlange")
+    make_staff(session, "admin@borlange.se", "admin")
     client = app.test_client()
     assert log_in(client, "admin@borlange.se") == 302
     # Without a prefix, a page opens in the user's organisation.
@@ -193,7 +180,16 @@ def test_a_police_coordinator_works_in_each_of_their_organisations(
     app: Flask, session: Session, region: dict[str, Meeting]
 ) -> None:
     districts = (region["borlange"].district, region["falun"].district)
-    _staff(session, "polis@polisen.se", "coordinator", "borlange", "falun", districts=districts)
+    make_staff(
+        session,
+        "polis@polisen.se",
+        "coordinator",
+        districts,
+        organisations=(
+            "borlange",
+            "falun",
+        ),
+    )
     client = app.test_client()
     assert log_in(client, "polis@polisen.se") == 302
     for slug, place in (("borlange", "Borlänge bibliotek"), ("falun", "Falu bibliotek")):
@@ -220,8 +216,8 @@ def test_exports_and_the_audit_log_hold_one_organisation(
             "safety_evening": "very_safe",
         }
         assert client.post(f"/{slug}/s/{meeting.code}", data=data).status_code == 303
-    _staff(session, "analys@falun.se", "analyst", "falun")
-    _staff(session, "admin@borlange.se", "admin", "borlange")
+    make_staff(session, "analys@falun.se", "analyst", organisations=("falun",))
+    make_staff(session, "admin@borlange.se", "admin")
     analyst = app.test_client()
     assert log_in(analyst, "analys@falun.se") == 302
     exported = analyst.get("/falun/staff/export/responses.csv?dialect=rfc4180")
@@ -245,9 +241,17 @@ def test_exports_and_the_audit_log_hold_one_organisation(
 def test_an_admin_manages_only_accounts_wholly_within_their_organisations(
     app: Flask, session: Session, region: dict[str, Meeting]
 ) -> None:
-    _staff(session, "admin@borlange.se", "admin", "borlange")
-    police = _staff(session, "polis@polisen.se", "coordinator", "borlange", "falun")
-    falun_only = _staff(session, "analys@falun.se", "analyst", "falun")
+    make_staff(session, "admin@borlange.se", "admin")
+    police = make_staff(
+        session,
+        "polis@polisen.se",
+        "coordinator",
+        organisations=(
+            "borlange",
+            "falun",
+        ),
+    )
+    falun_only = make_staff(session, "analys@falun.se", "analyst", organisations=("falun",))
     client = app.test_client()
     assert log_in(client, "admin@borlange.se") == 302
     users = client.get("/borlange/staff/admin/users").text
@@ -429,7 +433,7 @@ def test_the_upgrade_moves_a_single_municipality_into_its_first_organisation(
 
 def make_staff_and_pledge(session: Session) -> None:
     """A staff account and a pledge, as an installation from before organisations has them."""
-    create_user(session, "admin@borlange.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
+    make_staff(session, "admin@borlange.se", "admin")
     fields = PledgeFields(
         make_organisation(session).id, 2019, "Ljus", "Lampor.", "both", [], [], ""
     )
@@ -450,8 +454,16 @@ def test_the_region_puts_the_municipalities_side_by_side_holding_back_what_each_
     for meeting, answers in ((borlange, 6), (small, 2), (falun, 7)):
         for n in range(answers):
             store(session, meeting, safety_evening="very_safe" if n % 3 else "very_unsafe")
-    _staff(session, "analys@polisen.se", "analyst", "borlange", "falun")
-    _staff(session, "kommun@borlange.se", "analyst", "borlange")
+    make_staff(
+        session,
+        "analys@polisen.se",
+        "analyst",
+        organisations=(
+            "borlange",
+            "falun",
+        ),
+    )
+    make_staff(session, "kommun@borlange.se", "analyst")
     client = app.test_client()
     assert log_in(client, "analys@polisen.se") == 302
     page = client.get("/staff/region?year=2019")
@@ -482,7 +494,15 @@ def test_a_regional_analyst_exports_the_region_each_row_with_its_organisation(
         for _ in range(answers):
             store(session, meeting, safety_evening="very_safe")
     make_meeting(session, district="Mora", day=day, organisation="mora")  # not theirs
-    _staff(session, "analys@polisen.se", "analyst", "borlange", "falun")
+    make_staff(
+        session,
+        "analys@polisen.se",
+        "analyst",
+        organisations=(
+            "borlange",
+            "falun",
+        ),
+    )
     client = app.test_client()
     assert log_in(client, "analys@polisen.se") == 302
     exported = client.get("/staff/region/aggregates.csv?dialect=rfc4180&year=2019")
@@ -508,7 +528,7 @@ def test_an_organisations_posters_carry_its_name_colour_and_logo(
     logo = tmp_file(app, "logo.png", drawn.getvalue())
     changed = runner.invoke(args=["orgs", "update", "falun", "--colour", "#A01010", "--logo", logo])
     assert changed.exit_code == 0, changed.output
-    _staff(session, "admin@falun.se", "admin", "falun")
+    make_staff(session, "admin@falun.se", "admin", organisations=("falun",))
     client = app.test_client()
     assert log_in(client, "admin@falun.se") == 302
     poster = client.get(f"/falun/staff/meetings/{meeting.id}/poster").text

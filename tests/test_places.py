@@ -17,8 +17,14 @@ from sqlalchemy.orm import Session
 from feedback.meetings import get_or_create_district
 from feedback.models import AuditEvent, Place
 from feedback.places import PlaceListError, import_places, list_places, parse_places
-from feedback.users import create_user
-from tests.conftest import STAFF_PASSWORD, Auth, csrf_token, log_in, make_organisation, reread
+from tests.conftest import (
+    Auth,
+    csrf_token,
+    log_in,
+    make_organisation,
+    make_staff,
+    reread,
+)
 
 BORLANGE = (60.25, 14.85, 60.75, 15.90)
 
@@ -140,14 +146,7 @@ def _coordinator(app: Flask, session: Session, client: FlaskClient) -> dict[str,
     """Hagalund's coordinator logged in; the districts' ids."""
     hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     romme = get_or_create_district(session, make_organisation(session).id, "Romme")
-    create_user(
-        session,
-        "samordnare@example.se",
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        [hagalund],
-    )
+    make_staff(session, "samordnare@example.se", "coordinator", [hagalund])
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     return {"Hagalund": hagalund.id, "Romme": romme.id}
@@ -220,9 +219,7 @@ def test_an_analyst_reads_the_places_without_a_form(
 ) -> None:
     district = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     import_places(session, district, parse_places("Torget", None))
-    create_user(
-        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
-    )
+    make_staff(session, "analytiker@example.se", "analyst")
     session.commit()
     assert log_in(client, "analytiker@example.se") == 302
     page = client.get(f"/staff/districts/{district.id}/places")

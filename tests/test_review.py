@@ -16,14 +16,13 @@ from feedback.disclosure import Figure
 from feedback.models import Answer, AuditEvent, FreeTextReview, Meeting
 from feedback.responses import Submission, purge_free_text, record_response
 from feedback.stats import estimate
-from feedback.users import create_user
 from tests.conftest import (
-    STAFF_PASSWORD,
     Auth,
     csrf_token,
     log_in,
     make_meeting,
     make_organisation,
+    make_staff,
     reread,
 )
 
@@ -289,14 +288,7 @@ def test_a_coordinator_is_offered_the_years_of_their_own_districts(
 ) -> None:
     mine = make_meeting(session, district="Hagalund", day=date(2019, 2, 21))
     make_meeting(session, district="Romme", place="Tunets IP", day=date(2021, 4, 22))
-    create_user(
-        session,
-        "samordnare@example.se",
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        [mine.district],
-    )
+    make_staff(session, "samordnare@example.se", "coordinator", [mine.district])
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     overview = client.get("/staff/overview").text

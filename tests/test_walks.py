@@ -24,16 +24,15 @@ from feedback.i18n import LANGUAGES
 from feedback.meetings import get_or_create_district, local
 from feedback.models import Action, AuditEvent, Finding, FindingPhoto, Meeting, Place, utcnow
 from feedback.places import import_places, parse_places
-from feedback.users import create_user
 from feedback.walks import FindingFields, category_label, checklist, record_finding, versions
 from feedback.walks.photos import LONGEST_SIDE, PhotoError, clean_photo
 from tests.conftest import (
-    STAFF_PASSWORD,
     count,
     csrf_token,
     log_in,
     make_meeting,
     make_organisation,
+    make_staff,
     reread,
 )
 
@@ -143,25 +142,9 @@ def walk(session: Session, client: FlaskClient) -> dict[str, Any]:
     hagalund = get_or_create_district(session, make_organisation(session).id, "Hagalund")
     romme = get_or_create_district(session, make_organisation(session).id, "Romme")
     import_places(session, hagalund, parse_places("Gångtunneln\nBusshållplatsen", None))
-    create_user(
-        session,
-        "samordnare@example.se",
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        [hagalund],
-    )
-    create_user(
-        session,
-        "romme@example.se",
-        STAFF_PASSWORD,
-        "coordinator",
-        [make_organisation(session)],
-        [romme],
-    )
-    create_user(
-        session, "analytiker@example.se", STAFF_PASSWORD, "analyst", [make_organisation(session)]
-    )
+    make_staff(session, "samordnare@example.se", "coordinator", [hagalund])
+    make_staff(session, "romme@example.se", "coordinator", [romme])
+    make_staff(session, "analytiker@example.se", "analyst")
     session.commit()
     assert log_in(client, "samordnare@example.se") == 302
     places = {p.name: p.id for p in session.scalars(select(Place))}
@@ -406,7 +389,7 @@ def test_a_finding_becomes_an_action_that_links_back_and_stays_in_its_district(
     session.commit()
     other = f"/staff/districts/{romme.id}/actions/new"
     admin = app.test_client()
-    create_user(session, "admin@example.se", STAFF_PASSWORD, "admin", [make_organisation(session)])
+    make_staff(session, "admin@example.se", "admin")
     session.commit()
     assert log_in(admin, "admin@example.se") == 302
     assert admin.get(f"{other}?finding={finding.id}").status_code == 404
