@@ -341,39 +341,12 @@ def test_a_police_account_for_several_organisations_from_the_command_line(
     for slug, meeting in (("borlange", "Centrum"), ("falun", "Centrum")):
         make_meeting(session, district=meeting, organisation=slug)
     make_meeting(session, district="Domnarvet")
-    ambiguous = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "polis@polisen.se",
-            "--role",
-            "coordinator",
-            "--org",
-            "borlange",
-            "--org",
-            "falun",
-            "--district",
-            "Centrum",
-        ],
-        env={"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD},
-    )
+    police = ["users", "create", "polis@polisen.se", "--role", "coordinator"]
+    both = [*police, "--org", "borlange", "--org", "falun"]
+    env = {"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD}
+    ambiguous = runner.invoke(args=[*both, "--district", "Centrum"], env=env)
     assert ambiguous.exit_code != 0 and "several of the organisations" in ambiguous.output
-    made = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "polis@polisen.se",
-            "--role",
-            "coordinator",
-            "--org",
-            "borlange",
-            "--org",
-            "falun",
-            "--district",
-            "Domnarvet",
-        ],
-        env={"FEEDBACK_NEW_PASSWORD": STAFF_PASSWORD},
-    )
+    made = runner.invoke(args=[*both, "--district", "Domnarvet"], env=env)
     assert made.exit_code == 0, made.output
     reread(session)
     user = session.scalars(select(User).where(User.email == "polis@polisen.se")).one()
