@@ -147,10 +147,8 @@ def scope(user: User | None = None) -> frozenset[int]:
     """The district ids a user works with in the request's organisation."""
     if user is None and "scope" in g:
         return g.scope  # type: ignore[no-any-return]
-    found = own_districts(user)
-    if found is None:
-        organisation = organisations_web.current()
-        found = district_ids(db.session(), organisation.id) if organisation else frozenset()
+    organisation = organisations_web.current()
+    found = scope_in(organisation, user) if organisation else frozenset()
     if user is None:
         g.scope = found
     return found
