@@ -157,9 +157,7 @@ def published_photo(photo_id: int) -> WerkzeugResponse:
     photo = approved_photo(db.session(), photo_id, _districts())
     if photo is None:
         abort(404)
-    response = WerkzeugResponse(photo.data, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _public_file(photo.data, "image/jpeg", 3600)
 
 
 @bp.route("/organisation.css")
@@ -168,9 +166,7 @@ def organisation_style() -> WerkzeugResponse:
     style. The colour is stored as #rrggbb only."""
     organisation = organisations_web.current()
     colour = organisation.colour if organisation else Organisation.DEFAULT_COLOUR
-    response = WerkzeugResponse(f":root{{--organisation:{colour}}}\n", mimetype="text/css")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return _public_file(f":root{{--organisation:{colour}}}\n", "text/css", 300)
 
 
 @bp.route("/organisation/logo.jpg")
@@ -179,8 +175,13 @@ def organisation_logo() -> WerkzeugResponse:
     organisation = organisations_web.current()
     if organisation is None or organisation.logo is None:
         abort(404)
-    response = WerkzeugResponse(organisation.logo, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "public, max-age=300"
+    return _public_file(organisation.logo, "image/jpeg", 300)
+
+
+def _public_file(body: str | bytes, mimetype: str, seconds: int) -> WerkzeugResponse:
+    """A file anyone may keep for a while: a published photo, an organisation's colour or logo."""
+    response = WerkzeugResponse(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
     return response
 
 

@@ -31,6 +31,9 @@ from tests.conftest import (
 )
 from tests.test_export import store
 
+# A police staff member's two municipalities.
+REGION = ("borlange", "falun")
+
 
 @pytest.fixture
 def region(session: Session) -> dict[str, Meeting]:
@@ -182,10 +185,7 @@ def test_a_police_coordinator_works_in_each_of_their_organisations(
         "polis@polisen.se",
         "coordinator",
         districts,
-        organisations=(
-            "borlange",
-            "falun",
-        ),
+        organisations=REGION,
     )
     client = app.test_client()
     assert log_in(client, "polis@polisen.se") == 302
@@ -243,10 +243,7 @@ def test_an_admin_manages_only_accounts_wholly_within_their_organisations(
         session,
         "polis@polisen.se",
         "coordinator",
-        organisations=(
-            "borlange",
-            "falun",
-        ),
+        organisations=REGION,
     )
     falun_only = make_staff(session, "analys@falun.se", "analyst", organisations=("falun",))
     client = app.test_client()
@@ -413,24 +410,28 @@ def make_staff_and_pledge(session: Session) -> None:
 # The regional overview
 
 
+def answered(session: Session, rows: list[tuple[str, str, int]]) -> None:
+    """A meeting on 21 February 2019 in each (district, organisation), with that many answers,
+    two of every three of them "very safe"."""
+    for district, organisation, answers in rows:
+        meeting = make_meeting(
+            session, district=district, day=date(2019, 2, 21), organisation=organisation
+        )
+        for n in range(answers):
+            store(session, meeting, safety_evening="very_safe" if n % 3 else "very_unsafe")
+
+
 def test_the_region_puts_the_municipalities_side_by_side_holding_back_what_each_does(
     app: Flask, session: Session
 ) -> None:
-    day = date(2019, 2, 21)
-    borlange = make_meeting(session, district="Hagalund", day=day)
-    small = make_meeting(session, district="Romme", day=day)
-    falun = make_meeting(session, district="Centrum", day=day, organisation="falun")
-    for meeting, answers in ((borlange, 6), (small, 2), (falun, 7)):
-        for n in range(answers):
-            store(session, meeting, safety_evening="very_safe" if n % 3 else "very_unsafe")
+    answered(
+        session, [("Hagalund", "borlange", 6), ("Romme", "borlange", 2), ("Centrum", "falun", 7)]
+    )
     make_staff(
         session,
         "analys@polisen.se",
         "analyst",
-        organisations=(
-            "borlange",
-            "falun",
-        ),
+        organisations=REGION,
     )
     make_staff(session, "kommun@borlange.se", "analyst")
     client = app.test_client()
@@ -454,23 +455,15 @@ def test_a_regional_analyst_exports_the_region_each_row_with_its_organisation(
     app: Flask, session: Session
 ) -> None:
     day = date(2019, 2, 21)
-    for district, organisation, answers in (
-        ("Centrum", "borlange", 6),
-        ("Romme", "borlange", 2),
-        ("Centrum", "falun", 5),
-    ):
-        meeting = make_meeting(session, district=district, day=day, organisation=organisation)
-        for _ in range(answers):
-            store(session, meeting, safety_evening="very_safe")
+    answered(
+        session, [("Centrum", "borlange", 6), ("Romme", "borlange", 2), ("Centrum", "falun", 5)]
+    )
     make_meeting(session, district="Mora", day=day, organisation="mora")  # not theirs
     make_staff(
         session,
         "analys@polisen.se",
         "analyst",
-        organisations=(
-            "borlange",
-            "falun",
-        ),
+        organisations=REGION,
     )
     client = app.test_client()
     assert log_in(client, "analys@polisen.se") == 302
